@@ -1,0 +1,70 @@
+import { writeFileSync } from 'node:fs';
+import { parseOptions, type CommandContext } from '../cli.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { courseRoot } from '../core/paths.ts';
+import { resolveLab } from '../lab/resolve.ts';
+import { REPORTER_NAMES, REPORTERS } from '../report/index.ts';
+import { runChecks } from '../run/run-checks.ts';
+import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
+import { progress } from '../ui/progress.ts';
+import { pickSubmission, RUN_OPTIONS, timeoutOverride } from './options.ts';
+
+const USAGE = 'check <lab> [options]';
+
+const HELP = `Usage: ailab ${USAGE}
+
+Scores a lab: runs its public tests and hidden checks against your editable files in a
+locked-down Docker container (or locally, unisolated, when Docker is absent).
+
+Options:
+  --submission DIR     grade the editable files in DIR instead of your workspace
+  --solution           grade the lab's reference solution
+  --sandbox KIND       docker | local | auto (default auto: docker when the daemon answers)
+  --timeout S          override the lab's wall-clock limit, in seconds
+  --json               print the results object as JSON on stdout, nothing else
+  --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default terminal)
+  --out FILE           also write the report to FILE
+  -h, --help           show this help
+
+Exit codes: 0 all checks pass, 1 some checks fail, 2 usage/lab/submission error, 3 sandbox error.
+
+Examples:
+  npm run check lab-00
+  npm run check 3 -- --sandbox local
+  npm run check lab-02 -- --submission ../alice/lab-02 --json`;
+
+/** `ailab check <lab>`: stage, run in the sandbox, score and report. */
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(
+    argv,
+    {
+      ...RUN_OPTIONS,
+      submission: { type: 'string' },
+      solution: { type: 'boolean' },
+      json: { type: 'boolean' },
+      reporter: { type: 'string' },
+      out: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Name the lab to check.' : `Check one lab at a time, not ${positionals.join(', ')}.`, 'Example: npm run check lab-00   (npm run lab -- list shows the labs)');
+  const reporter = values.json ? 'json' : (values.reporter ?? 'terminal');
+  if (!REPORTERS[reporter]) throw new UsageError(`Unknown reporter "${reporter}".`, `Reporters: ${REPORTER_NAMES.join(', ')}.`);
+  const root = courseRoot();
+  const lab = resolveLab(positionals[0], root);
+  const submission = pickSubmission(lab, values, root);
+  const limits = timeoutOverride(values.timeout);
+  const show = progress(reporter === 'terminal' || Boolean(values.out));
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox…`);
+  const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal });
+  show.done();
+  const text = REPORTERS[reporter](results);
+  process.stdout.write(text);
+  if (values.out) writeFileSync(values.out, text);
+  return results.status === 'pass' ? EXIT.ok : EXIT.checksFailed;
+}

@@ -1,0 +1,73 @@
+import { parseOptions } from '../cli.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { courseRoot } from '../core/paths.ts';
+import { buildImage, imageExists, listImages } from '../image/ensure.ts';
+import { defaultImageMode, imageTag, type ImageMode } from '../image/recipe.ts';
+import { dockerClient, requireDocker } from '../sandbox/docker-client.ts';
+import { colors } from '../ui/colors.ts';
+import { progress } from '../ui/progress.ts';
+
+const HELP = `Usage: ailab image build|status|prune [--mode offline|dockerfile]
+
+Manages the sandbox image ailab-sandbox:<content hash>. The hash covers Node, the
+dependencies (package-lock.json) and docker/Dockerfile, so a change rebuilds it.
+
+  build    build the image now (check builds it on first use anyway)
+  status   show the current tag and whether it is built
+  prune    remove sandbox images other than the current one, and leftover ailab containers
+
+Modes:
+  offline      assemble the image from this machine's Node runtime (Linux; no registry needed)
+  dockerfile   build docker/Dockerfile FROM node:20-bookworm-slim (needs a registry)
+
+Examples:
+  npm run lab -- image status
+  npm run lab -- image build --mode dockerfile`;
+
+function parseMode(value: string | undefined): ImageMode {
+  if (value === undefined) return defaultImageMode();
+  if (value === 'offline' || value === 'dockerfile') return value;
+  throw new UsageError(`--mode must be offline or dockerfile, not "${value}".`);
+}
+
+/** `ailab image build|status|prune`. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'image build|status|prune');
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${HELP}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const c = colors();
+  const root = courseRoot();
+  const mode = parseMode(values.mode);
+  const docker = dockerClient();
+  const action = positionals[0];
+  if (!['build', 'status', 'prune'].includes(action)) throw new UsageError(`Unknown image action "${action}".`, 'Use build, status or prune.');
+  await requireDocker(docker);
+  const tag = imageTag(root, mode);
+  if (action === 'build') {
+    const show = progress();
+    const started = Date.now();
+    await buildImage(docker, { root, mode, onProgress: show.step });
+    show.done();
+    process.stdout.write(`${c.green('built')} ${tag} (${mode}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return EXIT.ok;
+  }
+  if (action === 'status') {
+    const built = await imageExists(docker, tag);
+    process.stdout.write(`current image: ${tag} (${mode}) ${built ? c.green('built') : c.yellow('not built: `npm run lab -- image build`, or the next check builds it')}\n`);
+    for (const img of await listImages(docker)) process.stdout.write(`  ${img.tag}  ${img.sizeMb} MB  ${new Date(img.created * 1000).toISOString()}${img.tag === tag ? '  (current)' : ''}\n`);
+    return EXIT.ok;
+  }
+  const containers = await docker.listContainers({ all: true, filters: { label: ['ailab=1'] } });
+  for (const info of containers) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+  let removed = 0;
+  for (const img of await listImages(docker)) {
+    if (img.tag === tag) continue;
+    await docker.getImage(img.tag).remove({ force: true }).catch(() => undefined);
+    removed++;
+  }
+  await docker.pruneImages({ filters: { dangling: ['true'], label: ['ailab=1'] } } as any).catch(() => undefined);
+  process.stdout.write(`removed ${removed} old image(s) and ${containers.length} leftover container(s); kept ${tag}\n`);
+  return EXIT.ok;
+}

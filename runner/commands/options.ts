@@ -1,0 +1,49 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SubmissionError, UsageError } from '../core/errors.ts';
+import type { Lab } from '../lab/load.ts';
+import type { LabLimits } from '../lab/schema.ts';
+import { collectSubmission, type Submission } from '../submission/collect.ts';
+
+/** Options shared by commands that run checks. */
+export const RUN_OPTIONS = {
+  sandbox: { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses --timeout S into a limits override. */
+export function timeoutOverride(value: string | undefined): Partial<LabLimits> {
+  if (value === undefined) return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new UsageError(`--timeout must be a number of seconds between 1 and 3600, not "${value}".`);
+  }
+  return { timeout_s: seconds };
+}
+
+/** Collects the submission to grade from --submission, --solution or the lab's workspace, or throws why not. */
+export function pickSubmission(lab: Lab, opts: { submission?: string; solution?: boolean }, root: string): Submission {
+  if (opts.submission && opts.solution) throw new UsageError('Use either --submission or --solution, not both.');
+  let dir = lab.dir;
+  let source = `workspace ${lab.dir.slice(root.length + 1)}`;
+  if (opts.solution) {
+    dir = resolve(lab.dir, 'solution');
+    source = `solution of ${lab.manifest.id}`;
+    if (!existsSync(dir)) throw new SubmissionError(`${lab.manifest.id} has no solution/ folder.`, 'Student copies made by `ailab release` do not include solutions.');
+  } else if (opts.submission) {
+    dir = resolve(opts.submission);
+    source = opts.submission;
+    if (!existsSync(dir)) throw new SubmissionError(`--submission ${opts.submission} does not exist.`, 'Point --submission at a folder holding the lab\'s editable files (or a copy of the repo).');
+    if (!statSync(dir).isDirectory()) throw new SubmissionError(`--submission ${opts.submission} is not a folder.`, 'Extract archives first, or point at the folder that holds src/.');
+  }
+  const sub = collectSubmission(lab, dir, source);
+  if (sub.problems.length > 0) {
+    const where = opts.submission ? `--submission ${opts.submission}` : opts.solution ? 'the solution' : `your workspace (${lab.dir.slice(root.length + 1)})`;
+    const hint = opts.submission || opts.solution
+      ? `Editable files are: ${lab.manifest.files.join(', ')}.`
+      : `Restore a missing starter file with \`git checkout -- labs/${lab.name}/<file>\`. Editable files are: ${lab.manifest.files.join(', ')}.`;
+    throw new SubmissionError(`Cannot grade ${where}:\n${sub.problems.map((p) => `  - ${p}`).join('\n')}`, hint);
+  }
+  return sub;
+}

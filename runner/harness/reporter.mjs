@@ -1,0 +1,95 @@
+// The ailab results reporter. It runs in vitest's main process (never in a test worker) and
+// writes one frame per finished test to stdout: "@@ailab:<nonce>:<json>". The nonce arrives on
+// stdin, which the main process reads to EOF before any worker starts, so learner code running in
+// the workers never sees it and cannot forge a frame the runner will accept.
+import { readFileSync, writeSync } from 'node:fs';
+import { relative } from 'node:path';
+
+const MAX_TEXT = 1500;
+
+function cap(text) {
+  if (typeof text !== 'string') return undefined;
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
+}
+
+/** The first stack frame in the learner's or the test's own files, as path:line:col. */
+function locate(stack, root) {
+  if (typeof stack !== 'string') return undefined;
+  for (const line of stack.split('\n')) {
+    const m = /\(?((?:file:\/\/)?\/[^\s()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m || m[1].includes('/node_modules/')) continue;
+    const file = relative(root, m[1].replace(/^file:\/\//, ''));
+    if (file.startsWith('..')) continue;
+    return `${file}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}
+
+function serializeError(error, root) {
+  return {
+    name: cap(error?.name),
+    message: cap(String(error?.message ?? error)),
+    diff: cap(error?.diff),
+    at: locate(error?.stack ?? error?.stackStr, root),
+  };
+}
+
+export class AilabReporter {
+  constructor() {
+    this.nonce = '';
+    this.root = process.cwd();
+  }
+
+  onInit(vitest) {
+    this.root = vitest.config.root;
+    try {
+      this.nonce = readFileSync(0, 'utf8').trim();
+    } catch {
+      this.nonce = '';
+    }
+    this.emit({ type: 'start', pid: process.pid });
+  }
+
+  emit(frame) {
+    if (!this.nonce) return;
+    // One write() per frame, each under the pipe's atomic size, so worker output can't split it.
+    writeSync(1, `\n@@ailab:${this.nonce}:${JSON.stringify(frame)}\n`);
+  }
+
+  onUserConsoleLog(log) {
+    const stream = log.type === 'stderr' ? 2 : 1;
+    writeSync(stream, String(log.content ?? ''));
+  }
+
+  onTestCaseResult(testCase) {
+    const result = testCase.result();
+    const diagnostic = testCase.diagnostic();
+    this.emit({
+      type: 'test',
+      name: testCase.fullName,
+      file: relative(this.root, testCase.module.moduleId),
+      state: result.state,
+      durationMs: Math.round(diagnostic?.duration ?? 0),
+      errors: (result.errors ?? []).slice(0, 3).map((e) => serializeError(e, this.root)),
+    });
+  }
+
+  onTestModuleEnd(testModule) {
+    const errors = testModule.errors();
+    if (errors.length === 0) return;
+    this.emit({
+      type: 'module',
+      file: relative(this.root, testModule.moduleId),
+      errors: errors.slice(0, 3).map((e) => serializeError(e, this.root)),
+    });
+  }
+
+  onTestRunEnd(testModules, unhandledErrors, reason) {
+    this.emit({
+      type: 'end',
+      reason,
+      modules: testModules.length,
+      unhandledErrors: unhandledErrors.slice(0, 3).map((e) => serializeError(e, this.root)),
+    });
+  }
+}

@@ -1,0 +1,30 @@
+// The vitest config for every graded run. It lives in the run tree's .ailab/ folder, which the
+// submission can never overwrite: only the lab's editable files come from the learner.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { AilabReporter } from './reporter.mjs';
+
+const testTimeout = Number(process.env.AILAB_TEST_TIMEOUT_MS) || 10_000;
+const workers = Math.max(1, Number(process.env.AILAB_WORKERS) || 1);
+
+export default defineConfig({
+  cacheDir: join(tmpdir(), 'ailab-vite-cache'),
+  logLevel: 'silent',
+  server: { watch: null },
+  test: {
+    include: ['tests/**/*.test.ts', 'checks/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'solution/**', 'mutants/**'],
+    pool: 'forks',
+    maxWorkers: workers,
+    isolate: true,
+    globals: false,
+    watch: false,
+    allowOnly: false,
+    passWithNoTests: true,
+    testTimeout,
+    hookTimeout: testTimeout,
+    teardownTimeout: 2_000,
+    reporters: [new AilabReporter()],
+  },
+});

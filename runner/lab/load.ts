@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parseDocument } from 'yaml';
+import { LabError } from '../core/errors.ts';
+import { formatIssues } from './issues.ts';
+import { LabManifestSchema, MutantSchema, type LabCheck, type LabManifest, type MutantManifest } from './schema.ts';
+
+/** A loaded, validated lab: its manifest plus where its parts live on disk. */
+export interface Lab {
+  dir: string;
+  /** The lab folder's name, e.g. lab-00-warmup. */
+  name: string;
+  manifestPath: string;
+  manifest: LabManifest;
+  checks: (LabCheck & { task: string })[];
+  maxScore: number;
+}
+
+/** Parses a YAML file and validates it with a zod schema, or throws every problem as path: message. */
+export function readYaml<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } }, shownAs: string): T {
+  const text = readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => `${shownAs}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw new LabError('E_MANIFEST', `${shownAs} is not valid YAML:\n${lines.join('\n')}`, 'Fix the YAML syntax at the line shown.');
+  }
+  const parsed = schema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const lines = formatIssues(parsed.error).map((l) => `${shownAs}: ${l}`);
+    throw new LabError('E_MANIFEST', lines.join('\n'), 'See docs/lab-format.md for the format, or point your editor at runner/lab/lab.schema.json.');
+  }
+  return parsed.data;
+}
+
+/** Loads labs/<name>/lab.yaml, validates it, and applies the rules a schema cannot express. */
+export function loadLab(dir: string, root: string): Lab {
+  const manifestPath = join(dir, 'lab.yaml');
+  const shownAs = relative(root, manifestPath) || manifestPath;
+  if (!existsSync(manifestPath)) {
+    throw new LabError('E_LAB_FILES', `${shownAs} does not exist.`, 'Every lab folder needs a lab.yaml; see docs/lab-format.md.');
+  }
+  const manifest = readYaml(manifestPath, LabManifestSchema, shownAs);
+  const problems: string[] = [];
+  const name = basename(dir);
+  if (name !== `${manifest.id}-${manifest.slug}`) {
+    problems.push(`${shownAs}: id/slug: the folder must be named ${manifest.id}-${manifest.slug}, not ${name}`);
+  }
+  const ids = new Map<string, string>();
+  const tests = new Map<string, string>();
+  manifest.tasks.forEach((task, t) => {
+    if (ids.has(task.id)) problems.push(`${shownAs}: tasks[${t}].id: "${task.id}" is used twice`);
+    ids.set(task.id, `tasks[${t}]`);
+    task.checks.forEach((check, c) => {
+      const where = `tasks[${t}].checks[${c}]`;
+      if (ids.has(check.id)) problems.push(`${shownAs}: ${where}.id: "${check.id}" is already used by ${ids.get(check.id)}`);
+      ids.set(check.id, where);
+      if (tests.has(check.test)) problems.push(`${shownAs}: ${where}.test: "${check.test}" is already mapped by ${tests.get(check.test)}`);
+      tests.set(check.test, where);
+    });
+  });
+  if (problems.length > 0) throw new LabError('E_MANIFEST', problems.join('\n'), 'Fix the lines shown in lab.yaml.');
+  const checks = manifest.tasks.flatMap((task) => task.checks.map((check) => ({ ...check, task: task.id })));
+  return { dir, name, manifestPath, manifest, checks, maxScore: checks.reduce((s, c) => s + c.points, 0) };
+}
+
+/** A mutant of the lab's solution: its name, folder and manifest. */
+export interface Mutant {
+  name: string;
+  dir: string;
+  manifest: MutantManifest;
+}
+
+/** Lists and validates the lab's mutants, checking that each names real checks. */
+export function loadMutants(lab: Lab, root: string): Mutant[] {
+  const base = join(lab.dir, 'mutants');
+  if (!existsSync(base)) return [];
+  const known = new Set(lab.checks.map((c) => c.id));
+  return readdirSync(base, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .map((name) => {
+      const dir = join(base, name);
+      const file = join(dir, 'mutant.yaml');
+      const shownAs = relative(root, file);
+      if (!existsSync(file)) throw new LabError('E_LAB_FILES', `${shownAs} does not exist.`, 'Every mutant needs a mutant.yaml naming the checks it must fail.');
+      const manifest = readYaml(file, MutantSchema, shownAs);
+      const unknown = manifest.kills.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        throw new LabError('E_MANIFEST', `${shownAs}: kills: unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, `Known checks: ${[...known].join(', ')}`);
+      }
+      return { name, dir, manifest };
+    });
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const kebab = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Resource limits for one run of a lab's checks; every field has a default. */
+export const LimitsSchema = z
+  .object({
+    timeout_s: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a positive number' }).max(3600).default(120),
+    test_timeout_s: z.number().positive({ error: 'expected a positive number' }).max(600).default(10),
+    memory_mb: z.number().int().min(64, { error: 'expected at least 64' }).max(16384).default(1024),
+    cpus: z.number().positive({ error: 'expected a positive number' }).max(64).default(1),
+    pids: z.number().int().min(16, { error: 'expected at least 16' }).max(4096).default(256),
+    output_kb: z.number().int().positive({ error: 'expected a positive number' }).max(65536).default(256),
+  })
+  .strict()
+  .default({ timeout_s: 120, test_timeout_s: 10, memory_mb: 1024, cpus: 1, pids: 256, output_kb: 256 });
+
+/** One graded check: the vitest test it maps to, its points, its visibility and hints. */
+export const CheckSchema = z
+  .object({
+    id: z.string().regex(kebab, { error: 'expected a kebab-case id' }),
+    test: z.string().min(1, { error: 'expected the full name of a vitest test' }),
+    points: z.number({ error: 'expected a positive number' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive number' }),
+    visibility: z.enum(['public', 'hidden'], { error: 'expected "public" or "hidden"' }),
+    hint: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a hint or a list of hints' }),
+    docs: z.string().optional(),
+  })
+  .strict();
+
+/** A task: a titled group of checks, in the order the learner does them. */
+export const TaskSchema = z
+  .object({
+    id: z.string().regex(kebab, { error: 'expected a kebab-case id' }),
+    title: z.string().min(1),
+    checks: z.array(CheckSchema).min(1, { error: 'expected at least one check' }),
+  })
+  .strict();
+
+/** lab.yaml, format 1. */
+export const LabManifestSchema = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.literal(1, { error: 'expected 1 (the only lab format this runner reads)' }),
+    id: z.string().regex(/^lab-\d{2}$/, { error: 'expected an id like lab-03' }),
+    slug: z.string().regex(kebab, { error: 'expected a kebab-case slug' }),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    difficulty: z.enum(['intro', 'easy', 'medium', 'hard']),
+    estimated_minutes: z.number().int().positive(),
+    files: z.array(z.string().min(1)).min(1, { error: 'expected at least one editable file glob' }),
+    fixtures: z.array(z.string().min(1)).default([]),
+    starter_ceiling: z.number().min(0).max(100).default(10),
+    limits: LimitsSchema,
+    tasks: z.array(TaskSchema).min(1, { error: 'expected at least one task' }),
+  })
+  .strict();
+
+export type LabManifest = z.infer<typeof LabManifestSchema>;
+export type LabCheck = z.infer<typeof CheckSchema>;
+export type LabLimits = z.infer<typeof LimitsSchema>;
+
+/** mutants/NAME/mutant.yaml: what the bug is and which checks must catch it. */
+export const MutantSchema = z
+  .object({
+    description: z.string().min(1),
+    kills: z.array(z.string().regex(kebab)).min(1, { error: 'expected at least one check id' }),
+  })
+  .strict();
+
+export type MutantManifest = z.infer<typeof MutantSchema>;

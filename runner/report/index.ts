@@ -1,0 +1,14 @@
+import type { Results } from '../results/schema.ts';
+import { colors } from '../ui/colors.ts';
+import { renderJunit } from './junit.ts';
+import { renderTerminal } from './terminal.ts';
+
+/** Reporters by name: each renders one results object to text. */
+export const REPORTERS: Record<string, (results: Results) => string> = {
+  terminal: (results) => renderTerminal(results, colors(process.stdout)),
+  json: (results) => `${JSON.stringify(results, null, 2)}\n`,
+  junit: renderJunit,
+};
+
+/** The reporter names, for --help and errors. */
+export const REPORTER_NAMES = Object.keys(REPORTERS);

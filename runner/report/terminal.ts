@@ -1,0 +1,56 @@
+import type { CheckResult, Results } from '../results/schema.ts';
+import type { Colors } from '../ui/colors.ts';
+
+const SYMBOL: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', error: '!', timeout: '⏱', missing: '?', skipped: '-' };
+
+/** Trims a message to what matters: a few lines, none too long. */
+export function trimMessage(message: string, maxLines = 10, maxWidth = 160): string[] {
+  const lines = message.split('\n').map((l) => (l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l));
+  return lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`] : lines;
+}
+
+function statusColor(c: Colors, status: CheckResult['status']): (s: string) => string {
+  return status === 'pass' ? c.green : status === 'skipped' ? c.dim : status === 'fail' ? c.red : c.yellow;
+}
+
+/** The human report: a table per task, each failing check's message and hint, the score last. */
+export function renderTerminal(results: Results, c: Colors): string {
+  const out: string[] = [];
+  const idWidth = Math.max(...results.checks.map((k) => k.id.length));
+  const titleWidth = Math.min(56, Math.max(...results.checks.map((k) => k.title.length)));
+  out.push(`${c.bold(results.lab.id)}  ${results.lab.title}`);
+  const sb = results.sandbox;
+  out.push(c.dim(`sandbox: ${sb.kind}${sb.image ? ` (${sb.image})` : ''}, ${(sb.durationMs / 1000).toFixed(1)} s`));
+  for (const task of results.tasks) {
+    out.push('');
+    const full = task.score === task.maxScore;
+    out.push(`${c.bold(task.title)}  ${(full ? c.green : c.dim)(`${task.score}/${task.maxScore}`)}`);
+    for (const check of results.checks.filter((k) => k.task === task.id)) {
+      const color = statusColor(c, check.status);
+      const title = check.title.length > titleWidth ? `${check.title.slice(0, titleWidth - 1)}…` : check.title.padEnd(titleWidth);
+      const tag = check.visibility === 'hidden' ? c.dim(' hidden') : '       ';
+      out.push(`  ${color(SYMBOL[check.status])} ${check.id.padEnd(idWidth)}  ${title}${tag}  ${color(`${check.points}/${check.maxPoints}`)}${check.status === 'pass' ? '' : `  ${color(check.status)}`}`);
+      if (check.status !== 'pass' && check.message) {
+        for (const line of trimMessage(check.message)) out.push(`      ${line}`);
+      }
+      if (check.status !== 'pass' && check.hint) out.push(`      ${c.cyan('hint:')} ${check.hint}`);
+    }
+  }
+  const hidden = results.checks.filter((k) => k.visibility === 'hidden');
+  if (hidden.length > 0) {
+    const passed = hidden.filter((k) => k.status === 'pass');
+    const skipped = hidden.every((k) => k.status === 'skipped');
+    out.push('');
+    out.push(
+      skipped
+        ? `Hidden checks: ${hidden.length} (${hidden.reduce((s, k) => s + k.maxPoints, 0)} points) run when your work is graded.`
+        : `Hidden checks: ${hidden.length} (${hidden.reduce((s, k) => s + k.maxPoints, 0)} points), ${passed.length} passed (${passed.reduce((s, k) => s + k.points, 0)} points).`,
+    );
+  }
+  for (const problem of results.problems) out.push(c.yellow(`note: ${problem}`));
+  out.push('');
+  const pct = results.maxScore > 0 ? Math.round((100 * results.score) / results.maxScore) : 0;
+  const color = results.status === 'pass' ? c.green : results.status === 'error' ? c.yellow : c.red;
+  out.push(c.bold(color(`Score: ${results.score}/${results.maxScore} (${pct}%)`)) + (results.status === 'pass' ? '  all checks pass' : ''));
+  return `${out.join('\n')}\n`;
+}

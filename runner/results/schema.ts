@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** The status of one check: a learner's result, never a tool failure. */
+export const CheckStatusSchema = z.enum(['pass', 'fail', 'error', 'timeout', 'missing', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+/** One check's result, as every reporter renders it. */
+export const CheckResultSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  title: z.string(),
+  test: z.string(),
+  status: CheckStatusSchema,
+  points: z.number(),
+  maxPoints: z.number(),
+  visibility: z.enum(['public', 'hidden']),
+  message: z.string().optional(),
+  hint: z.string().optional(),
+  docs: z.string().optional(),
+  durationMs: z.number(),
+});
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+/** The results object, schemaVersion 1: one per check run, whatever happened in it. */
+export const ResultsSchema = z.object({
+  schemaVersion: z.literal(1),
+  lab: z.object({ id: z.string(), title: z.string(), version: z.string() }),
+  submission: z.object({ source: z.string(), sha256: z.string(), files: z.array(z.string()) }),
+  status: z.enum(['pass', 'fail', 'error']),
+  score: z.number(),
+  maxScore: z.number(),
+  tasks: z.array(z.object({ id: z.string(), title: z.string(), score: z.number(), maxScore: z.number() })),
+  checks: z.array(CheckResultSchema),
+  problems: z.array(z.string()),
+  sandbox: z.object({
+    kind: z.enum(['docker', 'local']),
+    image: z.string().optional(),
+    exitCode: z.number().nullable(),
+    timedOut: z.boolean(),
+    oomKilled: z.boolean(),
+    durationMs: z.number(),
+    limits: z.object({ timeout_s: z.number(), test_timeout_s: z.number(), memory_mb: z.number(), cpus: z.number(), pids: z.number(), output_kb: z.number() }),
+  }),
+  output: z.string(),
+  runner: z.object({ version: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type Results = z.infer<typeof ResultsSchema>;

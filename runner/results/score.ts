@@ -1,0 +1,99 @@
+import type { Lab } from '../lab/load.ts';
+import type { Outcome } from '../sandbox/types.ts';
+import type { FrameLog } from './frames.ts';
+import { describeError, stripAnsi } from './messages.ts';
+import type { CheckResult, CheckStatus } from './schema.ts';
+
+/** Per-check results plus run-level problems, derived from frames and the sandbox outcome. */
+export interface Scored {
+  checks: CheckResult[];
+  problems: string[];
+  ranTests: number;
+}
+
+/** The first hint rung, or the hint itself. */
+function firstHint(hint: string | string[]): string {
+  return Array.isArray(hint) ? hint[0] : hint;
+}
+
+/** Why a check has no result, from what the sandbox tells us. */
+function explainMissing(lab: Lab, outcome: Outcome, ended: boolean): { status: CheckStatus; message: string } {
+  const limits = lab.manifest.limits;
+  if (outcome.timedOut) {
+    return {
+      status: 'timeout',
+      message: `The whole run hit the lab's time limit of ${limits.timeout_s} s (limits.timeout_s) before this check finished. A check that ran before it probably never returns: look for an infinite loop or a promise that never settles.`,
+    };
+  }
+  if (outcome.oomKilled) {
+    return { status: 'error', message: `The sandbox ran out of memory (limits.memory_mb = ${limits.memory_mb} MB) before this check finished. Look for unbounded arrays or recursion.` };
+  }
+  if (!ended) {
+    return {
+      status: 'missing',
+      message: `The test process ended (exit code ${outcome.exitCode ?? 'unknown'}) before this check reported a result. Does your code call process.exit() or kill a process?`,
+    };
+  }
+  return { status: 'missing', message: 'This check produced no result: its test did not run.' };
+}
+
+/** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
+export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome): Scored {
+  const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
+  const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
+  let ended = false;
+  for (const frame of log.frames) {
+    if (frame.type === 'test') tests.set(frame.name, frame);
+    else if (frame.type === 'module') moduleErrors.push(frame);
+    else if (frame.type === 'end') ended = true;
+  }
+  const known = new Set(lab.checks.map((c) => c.test));
+  const problems = [...tests.keys()].filter((name) => !known.has(name)).map((name) => `authoring error: the test "${name}" (${tests.get(name)!.file}) is not mapped by any check in lab.yaml`);
+  if (log.forged > 0) problems.push(`ignored ${log.forged} line(s) of output that imitated the runner's result frames`);
+
+  const checks = lab.checks.map((check): CheckResult => {
+    const base = {
+      id: check.id,
+      task: check.task,
+      title: check.test.split(' > ').at(-1) ?? check.test,
+      test: check.test,
+      maxPoints: check.points,
+      visibility: check.visibility,
+      docs: check.docs,
+    };
+    const frame = tests.get(check.test);
+    let status: CheckStatus;
+    let message: string | undefined;
+    if (frame?.state === 'passed') {
+      status = 'pass';
+    } else if (frame?.state === 'failed') {
+      const first = frame.errors[0];
+      const limit = /Test timed out in (\d+)ms/.exec(first?.message ?? '');
+      status = limit ? 'timeout' : 'fail';
+      message = limit
+        ? `This check took longer than the per-test limit of ${Number(limit[1]) / 1000} s (limits.test_timeout_s). Look for a loop that never ends or a promise that never settles.`
+        : describeError(first);
+    } else if (frame) {
+      status = 'fail';
+      message = `The test was ${frame.state}, so it cannot count as passed.`;
+    } else {
+      const dir = check.visibility === 'public' ? 'tests/' : 'checks/';
+      const broken = moduleErrors.find((m) => m.file.startsWith(dir)) ?? moduleErrors[0];
+      if (broken && !outcome.timedOut) {
+        status = 'error';
+        message = `${broken.file} could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
+      } else {
+        ({ status, message } = explainMissing(lab, outcome, ended));
+      }
+    }
+    return {
+      ...base,
+      status,
+      points: status === 'pass' ? check.points : 0,
+      message: message ? stripAnsi(message) : undefined,
+      hint: status === 'pass' ? undefined : firstHint(check.hint),
+      durationMs: frame?.durationMs ?? 0,
+    };
+  });
+  return { checks, problems, ranTests: tests.size };
+}

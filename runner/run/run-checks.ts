@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { RUNNER_VERSION } from '../core/paths.ts';
+import type { Lab } from '../lab/load.ts';
+import type { LabLimits } from '../lab/schema.ts';
+import { createFrameReader } from '../results/frames.ts';
+import { stripAnsi } from '../results/messages.ts';
+import { ResultsSchema, type Results } from '../results/schema.ts';
+import { scoreChecks } from '../results/score.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { stageRun } from '../stage/stage.ts';
+
+/** Everything one graded run needs. */
+export interface RunChecksOptions {
+  lab: Lab;
+  root: string;
+  files: Map<string, Buffer>;
+  source: string;
+  sha256: string;
+  sandbox: Sandbox;
+  limits?: Partial<LabLimits>;
+  signal?: AbortSignal;
+}
+
+/** The vitest command line inside the run tree. */
+function vitestArgs(nodeModules: string, root: string, labPath: string): string[] {
+  return [
+    `${nodeModules}/vitest/vitest.mjs`,
+    'run',
+    '--config',
+    `${root}/.ailab/vitest.config.mjs`,
+    '--root',
+    `${root}/${labPath}`,
+    '--configLoader',
+    'native',
+  ];
+}
+
+/** Stages a submission, runs the lab's tests and checks in the sandbox, and scores the result. */
+export async function runChecks(opts: RunChecksOptions): Promise<Results> {
+  const { lab } = opts;
+  const limits = { ...lab.manifest.limits, ...opts.limits };
+  const startedAt = new Date().toISOString();
+  const nonce = randomBytes(24).toString('hex');
+  const reader = createFrameReader(nonce);
+  const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
+  try {
+    const outcome = await opts.sandbox.run(
+      {
+        runDir: tree.dir,
+        workdir: tree.labPath,
+        args: ({ nodeModules, root }) => vitestArgs(nodeModules, root, tree.labPath),
+        env: {
+          NODE_ENV: 'test',
+          CI: '1',
+          NO_COLOR: '1',
+          FORCE_COLOR: '0',
+          TZ: 'UTC',
+          LANG: 'C.UTF-8',
+          AILAB_TEST_TIMEOUT_MS: String(Math.round(limits.test_timeout_s * 1000)),
+          AILAB_WORKERS: String(Math.max(1, Math.floor(limits.cpus))),
+        },
+        stdin: nonce,
+        limits,
+        interceptStdout: reader.intercept,
+        labels: { 'ailab.lab': lab.manifest.id },
+      },
+      opts.signal,
+    );
+    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome);
+    const score = scored.checks.reduce((s, c) => s + c.points, 0);
+    const tasks = lab.manifest.tasks.map((task) => {
+      const mine = scored.checks.filter((c) => c.task === task.id);
+      return { id: task.id, title: task.title, score: mine.reduce((s, c) => s + c.points, 0), maxScore: mine.reduce((s, c) => s + c.maxPoints, 0) };
+    });
+    const allPass = scored.checks.every((c) => c.status === 'pass');
+    const output = stripAnsi([outcome.stdout.trim(), outcome.stderr.trim()].filter(Boolean).join('\n'));
+    const results: Results = {
+      schemaVersion: 1,
+      lab: { id: lab.manifest.id, title: lab.manifest.title, version: `${lab.manifest.format}` },
+      submission: { source: opts.source, sha256: opts.sha256, files: [...opts.files.keys()].sort() },
+      status: allPass ? 'pass' : scored.ranTests === 0 ? 'error' : 'fail',
+      score,
+      maxScore: lab.maxScore,
+      tasks,
+      checks: scored.checks,
+      problems: scored.problems,
+      sandbox: {
+        kind: outcome.kind,
+        image: outcome.image,
+        exitCode: outcome.exitCode,
+        timedOut: outcome.timedOut,
+        oomKilled: outcome.oomKilled,
+        durationMs: outcome.durationMs,
+        limits,
+      },
+      output,
+      runner: { version: RUNNER_VERSION },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    return ResultsSchema.parse(results);
+  } finally {
+    tree.cleanup();
+  }
+}

@@ -1,0 +1,112 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { SandboxError } from '../core/errors.ts';
+import { OutputSink } from './output.ts';
+import type { Outcome, RunSpec, Sandbox } from './types.ts';
+
+/** Where the run tree is mounted inside the container. */
+export const CONTAINER_ROOT = '/lab';
+
+/** The locked-down HostConfig every run gets: no network, read-only root, no capabilities. */
+export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
+  const memory = spec.limits.memory_mb * 1024 * 1024;
+  return {
+    NetworkMode: 'none',
+    Memory: memory,
+    MemorySwap: memory, // equal to Memory: no swap
+    NanoCpus: Math.round(spec.limits.cpus * 1e9),
+    PidsLimit: spec.limits.pids,
+    ReadonlyRootfs: true,
+    Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=128m' },
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    Init: true,
+    Binds: [`${spec.runDir}:${CONTAINER_ROOT}:ro`],
+    Ulimits: [
+      { Name: 'nofile', Soft: 1024, Hard: 1024 },
+      { Name: 'fsize', Soft: 64 * 1024 * 1024, Hard: 64 * 1024 * 1024 },
+    ],
+    AutoRemove: false,
+  };
+}
+
+/** Runs each spec in a fresh, hardened container that is always removed afterwards. */
+export class DockerSandbox implements Sandbox {
+  readonly kind = 'docker' as const;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly image: string,
+  ) {}
+
+  async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
+    const capBytes = spec.limits.output_kb * 1024;
+    const out = new OutputSink(capBytes, spec.interceptStdout);
+    const err = new OutputSink(capBytes);
+    let container: Docker.Container | undefined;
+    const started = Date.now();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const kill = () => container?.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    const onAbort = () => void kill();
+    try {
+      if (signal?.aborted) throw signal.reason;
+      container = await this.docker.createContainer({
+        Image: this.image,
+        Cmd: ['node', ...spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })],
+        WorkingDir: `${CONTAINER_ROOT}/${spec.workdir}`,
+        Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env }).map(([k, v]) => `${k}=${v}`),
+        User: '1000:1000',
+        Labels: { ailab: '1', ...spec.labels },
+        NetworkDisabled: true,
+        OpenStdin: true,
+        StdinOnce: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        HostConfig: hardenedHostConfig(spec),
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      stdout.on('data', (c: Buffer) => out.write(c));
+      stderr.on('data', (c: Buffer) => err.write(c));
+      container.modem.demuxStream(stream, stdout, stderr);
+      const ended = new Promise<void>((resolve) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', () => resolve());
+      });
+      await container.start();
+      stream.write(`${spec.stdin}\n`);
+      (stream as any).end?.();
+      timer = setTimeout(() => {
+        timedOut = true;
+        void kill();
+      }, spec.limits.timeout_s * 1000);
+      const waited = (await container.wait()) as { StatusCode: number };
+      // The attach stream can trail the exit a little; give it a moment to flush.
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+      const state = (await container.inspect()).State;
+      return {
+        kind: 'docker',
+        image: this.image,
+        exitCode: waited.StatusCode ?? state.ExitCode ?? null,
+        timedOut,
+        oomKilled: Boolean(state.OOMKilled),
+        durationMs: Date.now() - started,
+        stdout: out.text(),
+        stderr: err.text(),
+      };
+    } catch (cause) {
+      if (signal?.aborted) throw signal.reason ?? cause;
+      throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (container) await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}

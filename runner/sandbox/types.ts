@@ -1,0 +1,38 @@
+import type { LabLimits } from '../lab/schema.ts';
+
+/** What to run in a sandbox: a prepared run tree, a command, and its limits. */
+export interface RunSpec {
+  /** Host folder holding the run tree (mounted read-only at /lab in Docker). */
+  runDir: string;
+  /** Working directory, relative to the run tree. */
+  workdir: string;
+  /** Arguments after `node`, with paths relative to the run tree. */
+  args: (ctx: { nodeModules: string; root: string }) => string[];
+  env: Record<string, string>;
+  /** Written to the process's stdin, which is then closed. */
+  stdin: string;
+  limits: LabLimits;
+  /** Every complete stdout line goes here first; returning true keeps it out of the captured output. */
+  interceptStdout?: (line: string) => boolean;
+  /** Labels for the container, on top of ailab=1. */
+  labels?: Record<string, string>;
+}
+
+/** What happened, with the same shape whether the run passed, failed, timed out or was killed. */
+export interface Outcome {
+  kind: 'docker' | 'local';
+  image?: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  oomKilled: boolean;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A place to run learner code: Docker (isolated) or the local machine (not isolated). */
+export interface Sandbox {
+  readonly kind: 'docker' | 'local';
+  /** Runs the spec; learner failures are outcomes, only infrastructure failures throw. */
+  run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome>;
+}
