@@ -10,6 +10,8 @@ export const CheckResultSchema = z.object({
   task: z.string(),
   title: z.string(),
   test: z.string(),
+  /** The test file that reported this check, when it reported. */
+  file: z.string().optional(),
   status: CheckStatusSchema,
   points: z.number(),
   maxPoints: z.number(),

@@ -92,6 +92,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome): Scored {
       points: status === 'pass' ? check.points : 0,
       message: message ? stripAnsi(message) : undefined,
       hint: status === 'pass' ? undefined : firstHint(check.hint),
+      file: frame?.file,
       durationMs: frame?.durationMs ?? 0,
     };
   });

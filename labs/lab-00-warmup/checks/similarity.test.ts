@@ -62,9 +62,13 @@ describe('topK (hidden)', () => {
   });
 
   test('k <= 0 returns an empty list', () => {
-    const items = [{ id: 'x', vector: [1, 1] }];
+    const items = [
+      { id: 'x', vector: [1, 1] },
+      { id: 'y', vector: [1, 0] },
+      { id: 'z', vector: [0, 1] },
+    ];
     expect(topK(items, [1, 1], 0)).toEqual([]);
-    expect(topK(items, [1, 1], -1)).toEqual([]);
+    expect(topK(items, [1, 1], -1), 'topK(items, q, -1) must return []').toEqual([]);
   });
 
   test('does not modify the input list', () => {

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { parseOptions, type CommandContext } from '../cli.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { courseRoot } from '../core/paths.ts';
+import { loadLab } from '../lab/load.ts';
+import { findLabDir, listLabDirs } from '../lab/resolve.ts';
+import { verifyLab, type LabVerification } from '../lab/verify.ts';
+import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
+import { colors } from '../ui/colors.ts';
+import { progress } from '../ui/progress.ts';
+import { RUN_OPTIONS } from './options.ts';
+
+const HELP = `Usage: ailab verify [lab...] [options]
+
+Proves each lab's checks are sound:
+  - the solution scores 100, and every test maps to a check in the right folder;
+  - the untouched starter scores at most the lab's starter_ceiling (default 10%);
+  - every mutant in mutants/ fails exactly the checks its mutant.yaml names.
+
+Options:
+  --jobs N         runs at once (default 2)
+  --sandbox KIND   docker | local | auto (default auto)
+  --json           print the verification as JSON
+  -h, --help       show this help
+
+Examples:
+  npm run verify
+  npm run verify -- lab-00 --json`;
+
+/** `ailab verify [lab...]`. */
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { ...RUN_OPTIONS, jobs: { type: 'string' }, json: { type: 'boolean' } }, 'verify [lab...]');
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  const jobs = Number(values.jobs ?? 2);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
+  const root = courseRoot();
+  const dirs = positionals.length > 0 ? positionals.map((q) => findLabDir(q, root)) : listLabDirs(root).map((n) => join(root, 'labs', n));
+  const labs = dirs.map((d) => loadLab(d, root));
+  const show = progress(!values.json);
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  const reports: LabVerification[] = [];
+  for (const lab of labs) {
+    show.step(`${lab.manifest.id}: verifying…`);
+    reports.push(await verifyLab(lab, root, sandbox, { jobs, signal: ctx.signal, onProgress: show.step }));
+  }
+  show.done();
+  const ok = reports.every((r) => r.ok);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ok, labs: reports }, null, 2)}\n`);
+  } else {
+    const c = colors();
+    for (const r of reports) {
+      process.stdout.write(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold(r.lab)}  ${c.dim(`${(r.durationMs / 1000).toFixed(1)} s`)}\n`);
+      for (const p of r.proofs) {
+        process.stdout.write(`    ${p.ok ? c.green('✓') : c.red('✗')} ${p.name}  ${c.dim(`${p.score}/${p.maxScore}`)}\n`);
+        for (const d of p.detail) process.stdout.write(`        ${d}\n`);
+      }
+    }
+    process.stdout.write(`\n${ok ? c.green(`verified ${reports.length} lab(s)`) : c.red(`${reports.filter((r) => !r.ok).length} of ${reports.length} lab(s) failed verification`)}\n`);
+  }
+  return ok ? EXIT.ok : EXIT.checksFailed;
+}

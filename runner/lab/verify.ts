@@ -1,0 +1,126 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import picomatch from 'picomatch';
+import { mapPool } from '../core/pool.ts';
+import type { Results } from '../results/schema.ts';
+import { runChecks } from '../run/run-checks.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { collectSubmission, hashFiles } from '../submission/collect.ts';
+import { loadMutants, type Lab } from './load.ts';
+
+/** One proof in a lab's verification, with what went wrong when it failed. */
+export interface Proof {
+  name: string;
+  ok: boolean;
+  score: number;
+  maxScore: number;
+  detail: string[];
+}
+
+/** The verification of one lab. */
+export interface LabVerification {
+  lab: string;
+  ok: boolean;
+  proofs: Proof[];
+  durationMs: number;
+}
+
+/** Files under a mutant folder that override editable files of the solution. */
+function mutantFiles(lab: Lab, dir: string): Map<string, Buffer> {
+  const editable = picomatch(lab.manifest.files);
+  const files = new Map<string, Buffer>();
+  const walk = (abs: string) => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      const path = join(abs, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const rel = relative(dir, path).split('\\').join('/');
+        if (editable(rel)) files.set(rel, readFileSync(path));
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+const failing = (r: Results) => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
+
+/** Checks that each test ran from the folder its visibility says, and that every test is mapped. */
+function mappingProblems(results: Results): string[] {
+  const out = [...results.problems.filter((p) => p.startsWith('authoring error'))];
+  for (const check of results.checks) {
+    const dir = check.visibility === 'public' ? 'tests/' : 'checks/';
+    if (check.file && !check.file.startsWith(dir)) out.push(`${check.id} is ${check.visibility} but its test is in ${check.file}; ${check.visibility} tests live in ${dir}`);
+  }
+  return out;
+}
+
+/**
+ * Proves a lab's checks are sound: the solution scores 100, the starter stays under its ceiling,
+ * each mutant fails exactly the checks it names, and manifest and tests agree both ways.
+ */
+export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: { jobs: number; signal?: AbortSignal; onProgress?: (s: string) => void }): Promise<LabVerification> {
+  const started = Date.now();
+  const solutionDir = join(lab.dir, 'solution');
+  const mutants = loadMutants(lab, root);
+  const solution = collectSubmission(lab, solutionDir, 'solution');
+  const starter = collectSubmission(lab, lab.dir, 'starter');
+  type Job = { name: string; files: Map<string, Buffer>; judge: (r: Results) => Proof };
+  const jobs: Job[] = [];
+  const setupProblems = [...solution.problems.map((p) => `solution: ${p}`), ...starter.problems.map((p) => `starter: ${p}`)];
+  if (!existsSync(solutionDir) || !statSync(solutionDir).isDirectory()) setupProblems.push('solution/ is missing');
+  if (setupProblems.length > 0) {
+    return { lab: lab.manifest.id, ok: false, proofs: [{ name: 'files', ok: false, score: 0, maxScore: lab.maxScore, detail: setupProblems }], durationMs: 0 };
+  }
+  jobs.push({
+    name: 'solution scores 100',
+    files: solution.files,
+    judge: (r) => {
+      const detail = [...mappingProblems(r), ...r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}: ${(c.message ?? '').split('\n')[0]}`)];
+      return { name: 'solution scores 100', ok: detail.length === 0 && r.score === r.maxScore, score: r.score, maxScore: r.maxScore, detail };
+    },
+  });
+  const ceiling = lab.manifest.starter_ceiling;
+  jobs.push({
+    name: `starter scores <= ${ceiling}%`,
+    files: starter.files,
+    judge: (r) => {
+      const pct = (100 * r.score) / r.maxScore;
+      const passing = r.checks.filter((c) => c.status === 'pass').map((c) => c.id);
+      return { name: `starter scores <= ${ceiling}%`, ok: pct <= ceiling, score: r.score, maxScore: r.maxScore, detail: pct <= ceiling ? [] : [`the starter scores ${pct.toFixed(0)}%: ${passing.join(', ')} pass without any work`] };
+    },
+  });
+  for (const mutant of mutants) {
+    const files = new Map([...solution.files, ...mutantFiles(lab, mutant.dir)]);
+    const name = `mutant ${mutant.name} is caught`;
+    jobs.push({
+      name,
+      files,
+      judge: (r) => {
+        const want = new Set(mutant.manifest.kills);
+        const got = new Set(failing(r));
+        const survived = [...want].filter((id) => !got.has(id));
+        const extra = [...got].filter((id) => !want.has(id));
+        const detail = [
+          ...survived.map((id) => `${id} should fail but passes: the check does not catch "${mutant.manifest.description}"`),
+          ...extra.map((id) => `${id} fails too (${r.checks.find((c) => c.id === id)?.status}); add it to kills or make the mutant more targeted`),
+        ];
+        return { name, ok: detail.length === 0, score: r.score, maxScore: r.maxScore, detail };
+      },
+    });
+  }
+  if (mutants.length === 0) jobs.push({ name: 'has mutants', files: new Map(), judge: () => ({ name: 'has mutants', ok: false, score: 0, maxScore: 0, detail: ['mutants/ is empty: a check no mutant can fail is a weak check'] }) });
+  let done = 0;
+  const proofs = await mapPool(
+    jobs,
+    opts.jobs,
+    async (job) => {
+      if (job.files.size === 0) return job.judge(undefined as unknown as Results);
+      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal });
+      opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name})`);
+      return job.judge(r);
+    },
+    opts.signal,
+  );
+  return { lab: lab.manifest.id, ok: proofs.every((p) => p.ok), proofs, durationMs: Date.now() - started };
+}
