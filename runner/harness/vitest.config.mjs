@@ -2,6 +2,7 @@
 // submission can never overwrite: only the lab's editable files come from the learner.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { AilabReporter } from './reporter.mjs';
 
@@ -25,6 +26,7 @@ export default defineConfig({
     testTimeout,
     hookTimeout: testTimeout,
     teardownTimeout: 2_000,
+    setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],
     reporters: [new AilabReporter()],
   },
 });

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { AilabError } from '../../../runner/core/errors.ts';
+import { loadLab, loadMutants } from '../../../runner/lab/load.ts';
+import { findLabDir, resolveLab } from '../../../runner/lab/resolve.ts';
+import { demoCourse, demoManifest, removeTree, writeTree } from '../../helpers/course.ts';
+
+let root = '';
+afterEach(() => removeTree(root));
+
+function loadError(files: Record<string, string>): AilabError {
+  root = writeTree(demoCourse(files));
+  try {
+    loadLab(join(root, 'labs/lab-07-demo'), root);
+  } catch (error) {
+    return error as AilabError;
+  }
+  throw new Error('expected loadLab to throw');
+}
+
+describe('loadLab', () => {
+  test('loads a valid manifest with defaults filled in', () => {
+    root = writeTree(demoCourse());
+    const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
+    expect(lab.manifest.limits).toEqual({ timeout_s: 30, test_timeout_s: 10, memory_mb: 1024, cpus: 1, pids: 256, output_kb: 256 });
+    expect(lab.checks.map((c) => [c.id, c.task])).toEqual([['add-small', 'add'], ['add-negative', 'add']]);
+    expect(lab.maxScore).toBe(10);
+    expect(lab.manifest.starter_ceiling).toBe(10);
+  });
+
+  test('reports a bad field as path: message', () => {
+    const error = loadError({ 'labs/lab-07-demo/lab.yaml': demoManifest().replace('points: 5\n        visibility: public', 'points: -2\n        visibility: public') });
+    expect(error.code).toBe('E_MANIFEST');
+    expect(error.message).toBe('labs/lab-07-demo/lab.yaml: tasks[0].checks[0].points: expected a positive number');
+  });
+
+  test('reports every problem, including unknown keys and wrong types', () => {
+    const yaml = demoManifest().replace('difficulty: easy', 'difficulty: extreme\ncolour: blue').replace('points: 5\n        visibility: hidden', 'points: "five"\n        visibility: hidden');
+    const error = loadError({ 'labs/lab-07-demo/lab.yaml': yaml });
+    const lines = error.message.split('\n');
+    expect(lines).toContain('labs/lab-07-demo/lab.yaml: (root): unknown key "colour"');
+    expect(lines.some((l) => l.startsWith('labs/lab-07-demo/lab.yaml: difficulty: '))).toBe(true);
+    expect(lines).toContain('labs/lab-07-demo/lab.yaml: tasks[0].checks[1].points: expected a positive number');
+  });
+
+  test('reports YAML syntax errors with a line number', () => {
+    const error = loadError({ 'labs/lab-07-demo/lab.yaml': 'format: 1\ntasks: [\n' });
+    expect(error.code).toBe('E_MANIFEST');
+    expect(error.message).toMatch(/^labs\/lab-07-demo\/lab\.yaml is not valid YAML:\nlabs\/lab-07-demo\/lab\.yaml:\d+: /);
+  });
+
+  test('rejects duplicate check ids and tests mapped twice', () => {
+    const yaml = demoManifest().replace('id: add-negative\n        test: "add > adds negative numbers"', 'id: add-small\n        test: "add > adds small numbers"');
+    const error = loadError({ 'labs/lab-07-demo/lab.yaml': yaml });
+    expect(error.message).toContain('tasks[0].checks[1].id: "add-small" is already used by tasks[0].checks[0]');
+    expect(error.message).toContain('tasks[0].checks[1].test: "add > adds small numbers" is already mapped by tasks[0].checks[0]');
+  });
+
+  test('requires the folder name to match id and slug', () => {
+    root = writeTree({ 'labs/lab-07-other/lab.yaml': demoManifest() });
+    expect(() => loadLab(join(root, 'labs/lab-07-other'), root)).toThrow('the folder must be named lab-07-demo');
+  });
+
+  test('validates mutants and the checks they name', () => {
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-nope]\n' }));
+    const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
+    expect(() => loadMutants(lab, root)).toThrow('labs/lab-07-demo/mutants/wrong/mutant.yaml: kills: unknown check id add-nope');
+  });
+});
+
+describe('resolveLab', () => {
+  test.each(['lab-07', '07', '7', 'demo', 'lab-07-demo', 'labs/lab-07-demo/'])('finds lab-07-demo from "%s"', (query) => {
+    root = writeTree(demoCourse());
+    expect(findLabDir(query, root)).toBe(join(root, 'labs/lab-07-demo'));
+  });
+
+  test('an unknown lab lists the labs that exist', () => {
+    root = writeTree(demoCourse());
+    expect(() => resolveLab('lab-99', root)).toThrow('Unknown lab "lab-99". The labs are:\n  lab-07-demo');
+  });
+});

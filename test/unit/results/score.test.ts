@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { loadLab } from '../../../runner/lab/load.ts';
+import type { Frame } from '../../../runner/results/frames.ts';
+import { scoreChecks } from '../../../runner/results/score.ts';
+import type { Outcome } from '../../../runner/sandbox/types.ts';
+import { demoCourse, removeTree, writeTree } from '../../helpers/course.ts';
+
+const root = writeTree(demoCourse());
+afterAll(() => removeTree(root));
+const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
+
+const outcome = (over: Partial<Outcome> = {}): Outcome => ({ kind: 'local', exitCode: 0, timedOut: false, oomKilled: false, durationMs: 1, stdout: '', stderr: '', ...over });
+const test_ = (name: string, state: 'passed' | 'failed', message?: string): Frame => ({
+  type: 'test',
+  name,
+  file: name.includes('negative') ? 'checks/add.test.ts' : 'tests/add.test.ts',
+  state,
+  durationMs: 2,
+  errors: message ? [{ name: 'AssertionError', message }] : [],
+});
+const end: Frame = { type: 'end', reason: 'failed', modules: 2, unhandledErrors: [] };
+
+describe('scoreChecks', () => {
+  test('maps passes and failures onto the manifest, with the first hint rung', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'passed'), test_('add > adds negative numbers', 'failed', 'expected -1 to be -3'), end], forged: 0 }, outcome());
+    expect(checks.map((c) => [c.id, c.status, c.points])).toEqual([['add-small', 'pass', 5], ['add-negative', 'fail', 0]]);
+    expect(checks[1].message).toBe('expected -1 to be -3');
+    expect(checks[1].hint).toBe('Negative numbers too.');
+  });
+
+  test('a check with no result is missing and never passes', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'passed')], forged: 0 }, outcome({ exitCode: 1 }));
+    expect(checks[1]).toMatchObject({ status: 'missing', points: 0 });
+    expect(checks[1].message).toContain('exit code 1');
+  });
+
+  test('a wall-clock timeout keeps finished checks and marks the rest timeout', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'passed')], forged: 0 }, outcome({ timedOut: true, exitCode: 137 }));
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'timeout']);
+    expect(checks[1].message).toContain('time limit of 30 s (limits.timeout_s)');
+  });
+
+  test('a per-test timeout names the per-test limit', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', 'Test timed out in 10000ms.'), end], forged: 0 }, outcome());
+    expect(checks[0].status).toBe('timeout');
+    expect(checks[0].message).toContain('per-test limit of 10 s (limits.test_timeout_s)');
+  });
+
+  test('a file that fails to load makes its checks errors with the cause', () => {
+    const frames: Frame[] = [{ type: 'module', file: 'checks/add.test.ts', errors: [{ name: 'SyntaxError', message: 'Unexpected token' }] }, test_('add > adds small numbers', 'passed'), end];
+    const { checks } = scoreChecks(lab, { frames, forged: 0 }, outcome());
+    expect(checks[1].status).toBe('error');
+    expect(checks[1].message).toBe('checks/add.test.ts could not run, so none of its checks did:\nSyntaxError: Unexpected token');
+  });
+
+  test('an unmapped test is an authoring error, and imitation frames are reported', () => {
+    const { problems } = scoreChecks(lab, { frames: [test_('add > surprise', 'passed'), end], forged: 2 }, outcome());
+    expect(problems).toEqual([
+      'authoring error: the test "add > surprise" (tests/add.test.ts) is not mapped by any check in lab.yaml',
+      "ignored 2 line(s) of output that imitated the runner's result frames",
+    ]);
+  });
+
+  test('rewrites vitest import names in "is not a function" errors', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', '(0 , __vi_import_0__.add) is not a function'), end], forged: 0 }, outcome());
+    expect(checks[0].message).toBe('add is not a function: is it exported from your file under exactly that name?');
+  });
+});

@@ -1,0 +1,64 @@
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { loadLab } from '../../../runner/lab/load.ts';
+import { collectSubmission, SUBMISSION_LIMITS } from '../../../runner/submission/collect.ts';
+import { demoCourse, removeTree, writeTree } from '../../helpers/course.ts';
+
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach(removeTree));
+function lab() {
+  const root = writeTree(demoCourse());
+  roots.push(root);
+  return loadLab(join(root, 'labs/lab-07-demo'), root);
+}
+function sub(files: Record<string, string>) {
+  const dir = writeTree(files);
+  roots.push(dir);
+  return dir;
+}
+
+describe('collectSubmission', () => {
+  test('takes only the editable files', () => {
+    const dir = sub({ 'src/add.ts': 'export const add = 1;', 'tests/add.test.ts': 'hacked', 'vitest.config.ts': 'hacked' });
+    const s = collectSubmission(lab(), dir);
+    expect([...s.files.keys()]).toEqual(['src/add.ts']);
+    expect(s.problems).toEqual([]);
+    expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('accepts a copy of the whole repo', () => {
+    const dir = sub({ 'labs/lab-07-demo/src/add.ts': 'export const add = 2;' });
+    expect(collectSubmission(lab(), dir).files.get('src/add.ts')?.toString()).toBe('export const add = 2;');
+  });
+
+  test('ignores node_modules shipped in the submission', () => {
+    const dir = sub({ 'src/add.ts': 'x', 'node_modules/vitest/index.js': 'fake vitest' });
+    expect([...collectSubmission(lab(), dir).files.keys()]).toEqual(['src/add.ts']);
+  });
+
+  test('a missing editable file is a problem', () => {
+    expect(collectSubmission(lab(), sub({ 'README.md': 'hi' })).problems).toEqual(['src/add.ts is missing.']);
+  });
+
+  test('a symlink is rejected', () => {
+    const dir = sub({ 'README.md': 'hi' });
+    symlinkSync('/etc/passwd', join(dir, 'src-link'));
+    writeTree({ 'src/.keep': '' }, dir);
+    symlinkSync('/etc/passwd', join(dir, 'src/add.ts'));
+    expect(collectSubmission(lab(), dir).problems).toEqual(['src/add.ts is a symbolic link; submit the file itself.']);
+  });
+
+  test('an oversized file is rejected', () => {
+    const dir = sub({ 'src/.keep': '' });
+    writeFileSync(join(dir, 'src/add.ts'), Buffer.alloc(SUBMISSION_LIMITS.fileBytes + 1, 32));
+    expect(collectSubmission(lab(), dir).problems[0]).toMatch(/^src\/add\.ts is 1\.0 MB; each file may be at most 1 MB\.$/);
+  });
+
+  test('the same files give the same hash', () => {
+    const l = lab();
+    const a = collectSubmission(l, sub({ 'src/add.ts': 'same' }));
+    const b = collectSubmission(l, sub({ 'src/add.ts': 'same', 'notes.txt': 'other' }));
+    expect(a.sha256).toBe(b.sha256);
+  });
+});
