@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import gpt2 from 'js-tiktoken/ranks/gpt2';
+import { splitText } from '../src/pretokenize.ts';
+import { loadTiktokenRanks } from '../src/ranks.ts';
+import { trainBPE } from '../src/train.ts';
+
+const corpus = readFileSync(new URL('../../../fixtures/tokenizer/corpus.txt', import.meta.url), 'utf8');
+const reference = new Tiktoken(cl100k);
+// Loaded on first use, so that a missing task 3 fails only the checks that need the real ranks.
+let loaded: ReturnType<typeof loadTiktokenRanks> | undefined;
+const cl100kTokenizer = (): ReturnType<typeof loadTiktokenRanks> => (loaded ??= loadTiktokenRanks(cl100k));
+
+/** Index of the first difference between two id lists, or -1. */
+function firstDifference(a: readonly number[], b: readonly number[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+const tricky = [
+  '',
+  'plain ASCII',
+  '\uFEFFstarts with a byte-order mark',
+  'e\u0301 a\u0308 Z\u0327\u0303\u0300 (combining marks)',
+  '漢字とかなの混じった文 한국어',
+  '👨‍👩‍👧‍👦 🇫🇷 👍🏽 ❤️',
+  '\t\r\n \u00a0\u3000\u2028 ',
+  '\u0000\u0001\u007f',
+];
+
+describe('round trip (hidden)', () => {
+  test('lossless on emoji, combining marks, CJK, a BOM and the empty string', () => {
+    const ours = cl100kTokenizer();
+    const trained = trainBPE(corpus.slice(0, 30_000), 400);
+    for (const [name, tok] of [['trained', trained], ['cl100k_base', ours]] as const) {
+      for (const text of tricky) {
+        expect(tok.decode(tok.encode(text)), `${name}: round trip of ${JSON.stringify(text)}`).toBe(text);
+      }
+    }
+    // Random strings of code points from every plane (no lone surrogates), seeded.
+    let seed = 12345;
+    const next = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let k = 0; k < 200; k++) {
+      let text = '';
+      const len = Math.floor(next() * 40);
+      for (let i = 0; i < len; i++) {
+        const r = next();
+        let cp = r < 0.4 ? 32 + Math.floor(next() * 95) : r < 0.8 ? Math.floor(next() * 0xd800) : 0xe000 + Math.floor(next() * (0x110000 - 0xe000));
+        if (cp >= 0xd800 && cp < 0xe000) cp = 0x41;
+        text += String.fromCodePoint(cp);
+      }
+      for (const [name, tok] of [['trained', trained], ['cl100k_base', ours]] as const) {
+        expect(tok.decode(tok.encode(text, { disallowedSpecial: [] })), `${name}: round trip of ${JSON.stringify(text)}`).toBe(text);
+      }
+    }
+  });
+
+  test('a lone surrogate becomes U+FFFD, as in tiktoken', () => {
+    const ours = cl100kTokenizer();
+    const text = 'a\uD800b \uDC00';
+    expect(ours.encode(text), 'same ids as js-tiktoken, which encodes the lone surrogate as U+FFFD').toEqual(reference.encode(text));
+    expect(ours.decode(ours.encode(text))).toBe('a\uFFFDb \uFFFD');
+  });
+});
+
+describe('decode (hidden)', () => {
+  test('an unknown token id throws', () => {
+    const ours = cl100kTokenizer();
+    const tok = trainBPE('hello hello', 260);
+    expect(() => tok.decode([104, 5000]), 'id 5000 is not in a 260-token vocabulary: throw, do not skip it').toThrow(/5000/);
+    expect(() => ours.decode([15339, 100256]), '100256 is an unused id in cl100k_base').toThrow(/100256/);
+    expect(() => ours.decode([-1])).toThrow();
+  });
+});
+
+describe('splitText (hidden)', () => {
+  test('matches the cl100k pattern on the corpus, contractions in any case', () => {
+    const refSplit = (s: string): string[] => s.match(new RegExp(cl100k.pat_str, 'gu')) ?? [];
+    const sample = "I'M sure we'LL see THEY'RE fine, he'D say: it'S ok! DON'T 'Ve 'rE O'Reilly 'TWAS 'Music";
+    expect(splitText(sample)).toEqual(refSplit(sample));
+    const got = splitText(corpus);
+    const want = refSplit(corpus);
+    const i = want.findIndex((c, k) => got[k] !== c);
+    expect(i === -1 && got.length === want.length, `chunk ${i} differs: expected ${JSON.stringify(want[i])}, got ${JSON.stringify(got[i])}`).toBe(true);
+  });
+});
+
+describe('cl100k_base (hidden)', () => {
+  test('"hello world" gives [15339, 1917]', () => {
+    const ours = cl100kTokenizer();
+    expect(ours.encode('hello world')).toEqual([15339, 1917]);
+  });
+
+  test('"today\\n \\n" gives [31213, 27907]', () => {
+    const ours = cl100kTokenizer();
+    expect(ours.encode('today\n \n')).toEqual([31213, 27907]);
+  });
+
+  test('"👍" gives [9468, 239, 235]', () => {
+    const ours = cl100kTokenizer();
+    expect(ours.encode('👍')).toEqual([9468, 239, 235]);
+  });
+
+  test('the multilingual corpus equals js-tiktoken id for id', () => {
+    const ours = cl100kTokenizer();
+    const want = reference.encode(corpus);
+    const got = ours.encode(corpus);
+    const i = firstDifference(want, got);
+    const context = i === -1 ? '' : JSON.stringify(reference.decode(want.slice(Math.max(0, i - 3), i + 3)));
+    expect(i, `first difference at id ${i}: expected ${want[i]}, got ${got[i]}, near the text ${context}`).toBe(-1);
+    expect(ours.decode(got) === corpus, 'decode(encode(corpus)) must give the corpus back').toBe(true);
+  });
+});
+
+describe('gpt2 (hidden)', () => {
+  test('"0" * 16 gives [25645]', () => {
+    expect(loadTiktokenRanks(gpt2).encode('0'.repeat(16))).toEqual([25645]);
+  });
+});
+
+describe('special tokens (hidden)', () => {
+  test('"hello <|endoftext|>" with all specials allowed gives [15339, 220, 100257]', () => {
+    const ours = cl100kTokenizer();
+    expect(ours.encode('hello <|endoftext|>', { allowedSpecial: 'all' })).toEqual([15339, 220, 100257]);
+  });
+
+  test('allowedSpecial and disallowedSpecial lists behave like js-tiktoken', () => {
+    const ours = cl100kTokenizer();
+    const text = 'a<|fim_prefix|>b<|endoftext|>c<|endofprompt|>';
+    expect(() => ours.encode(text), 'by default every special is disallowed').toThrow(/<\|fim_prefix\|>|<\|endoftext\|>|<\|endofprompt\|>/);
+    expect(
+      () => ours.encode(text, { allowedSpecial: ['<|fim_prefix|>'] }),
+      'allowing one special still disallows the others',
+    ).toThrow(/<\|endoftext\|>|<\|endofprompt\|>/);
+    const cases: [Parameters<typeof ours.encode>[1], Parameters<typeof reference.encode>][] = [
+      [{ allowedSpecial: ['<|fim_prefix|>'], disallowedSpecial: [] }, [text, ['<|fim_prefix|>'], []]],
+      [{ disallowedSpecial: [] }, [text, [], []]],
+      [{ allowedSpecial: 'all' }, [text, 'all']],
+      [{ allowedSpecial: ['<|endoftext|>', '<|endofprompt|>'], disallowedSpecial: ['<|fim_middle|>'] }, [text, ['<|endoftext|>', '<|endofprompt|>'], ['<|fim_middle|>']]],
+    ];
+    for (const [opts, args] of cases) {
+      expect(ours.encode(text, opts), `encode with ${JSON.stringify(opts)}`).toEqual(reference.encode(...args));
+    }
+  });
+});
+
+describe('pathological (hidden)', () => {
+  test('1,000,000 repeated characters encode fast and round-trip', () => {
+    const ours = cl100kTokenizer();
+    ours.encode(`warm up ${'q'.repeat(500)}`);
+    // Probe how the time grows with the run length before trying 1,000,000 characters: doubling the
+    // run should about double the time. Two quadrupling steps in a row mean a quadratic merge loop.
+    let last = 0;
+    let suspicious = 0;
+    for (let n = 1000; n <= 64_000; n *= 2) {
+      const s = 'x'.repeat(n);
+      let ms = Infinity;
+      for (let rep = 0; rep < 3 && (rep === 0 || ms <= 100); rep++) {
+        const t0 = performance.now();
+        ours.encode(s);
+        ms = Math.min(ms, performance.now() - t0);
+      }
+      suspicious = last > 0 && ms > 50 && ms / last > 3 ? suspicious + 1 : 0;
+      expect(
+        suspicious < 2 && ms < 5000,
+        `a run of ${n} equal characters took ${ms.toFixed(0)} ms (${(ms / last).toFixed(1)}x the time of half that run): ` +
+          'the merge loop looks quadratic and would take far too long on 1,000,000 characters',
+      ).toBe(true);
+      last = Math.max(ms, 0.5);
+    }
+    const unit = reference.encode('a'.repeat(800)); // 100 copies of the 8-letter token
+    expect(new Set(unit).size).toBe(1);
+    const text = 'a'.repeat(1_000_000);
+    const t0 = performance.now();
+    const ids = ours.encode(text);
+    const ms = performance.now() - t0;
+    expect(ms, `encoding 1,000,000 "a" took ${ms.toFixed(0)} ms (limit 20,000 ms)`).toBeLessThan(20_000);
+    expect(ids.length, '1,000,000 "a" are 125,000 copies of the 8-letter token').toBe(125_000);
+    expect(ids.every((id) => id === unit[0]), `every id must be ${unit[0]}, as js-tiktoken gives for shorter runs`).toBe(true);
+    expect(ours.decode(ids) === text, 'decode must give the 1,000,000 characters back').toBe(true);
+  });
+});

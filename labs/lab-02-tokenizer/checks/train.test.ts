@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import { trainBPE } from '../src/train.ts';
+
+const corpus = readFileSync(new URL('../../../fixtures/tokenizer/corpus.txt', import.meta.url), 'utf8');
+
+/** Brute-force reference: recount every pair before every merge (slow, obviously right). */
+function bruteForceMerges(text: string, vocabSize: number): [number, number][] {
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(new RegExp(cl100k.pat_str, 'gu'))) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  const enc = new TextEncoder();
+  let words = [...counts].map(([w, n]) => ({ ids: Array.from(enc.encode(w)), n }));
+  const merges: [number, number][] = [];
+  while (256 + merges.length < vocabSize) {
+    const pairs = new Map<string, number>();
+    for (const w of words) for (let i = 0; i + 1 < w.ids.length; i++) {
+      const k = `${w.ids[i]},${w.ids[i + 1]}`;
+      pairs.set(k, (pairs.get(k) ?? 0) + w.n);
+    }
+    let best: [number, number] | null = null;
+    let bestCount = 0;
+    for (const [k, c] of pairs) {
+      const [a, b] = k.split(',').map(Number) as [number, number];
+      if (c > bestCount || (c === bestCount && best !== null && (a < best[0] || (a === best[0] && b < best[1])))) {
+        best = [a, b];
+        bestCount = c;
+      }
+    }
+    if (best === null) break;
+    const id = 256 + merges.length;
+    merges.push(best);
+    words = words.map(({ ids, n }) => {
+      const out: number[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        if (i + 1 < ids.length && ids[i] === best![0] && ids[i + 1] === best![1]) {
+          out.push(id);
+          i++;
+        } else out.push(ids[i]!);
+      }
+      return { ids: out, n };
+    });
+  }
+  return merges;
+}
+
+describe('trainBPE (hidden)', () => {
+  test('the classic "aaabdaaabac" with 3 merges', () => {
+    const tok = trainBPE('aaabdaaabac', 259);
+    expect(tok.merges, 'aa -> 256 (4 times), then the tie ab vs (aa)a goes to (97,98), then (256,257)').toEqual([
+      [97, 97],
+      [97, 98],
+      [256, 257],
+    ]);
+    expect(tok.encode('aaabdaaabac')).toEqual([258, 100, 258, 97, 99]);
+  });
+
+  test('ties go to the smallest pair of ids', () => {
+    // "ba ab" splits into "ba" and " ab": (98,97), (32,97) and (97,98) are each seen once.
+    const tok = trainBPE('ba ab', 259);
+    expect(tok.merges, 'equal counts: smallest left id first, then smallest right id').toEqual([
+      [32, 97],
+      [98, 97],
+      [256, 98],
+    ]);
+  });
+
+  test('matches a brute-force trainer on a slice of the corpus', () => {
+    const slice = corpus.slice(0, 20_000);
+    const expected = bruteForceMerges(slice, 330);
+    const tok = trainBPE(slice, 330);
+    const got = tok.merges ?? [];
+    const firstDiff = expected.findIndex((m, i) => got[i]?.[0] !== m[0] || got[i]?.[1] !== m[1]);
+    expect(
+      firstDiff === -1 && got.length === expected.length,
+      `merge ${firstDiff} differs: expected ${JSON.stringify(expected[firstDiff])}, got ${JSON.stringify(got[firstDiff])} ` +
+        `(${got.length} merges vs ${expected.length} expected). After a merge, are the counts of the neighbouring pairs updated?`,
+    ).toBe(true);
+    expect(tok.decode(tok.encode(slice)) === slice, 'the trained tokenizer must round-trip its training text').toBe(true);
+  });
+
+  test('the same corpus gives the same merges', () => {
+    const slice = corpus.slice(20_000, 60_000);
+    const a = trainBPE(slice, 400);
+    const b = trainBPE(slice, 400);
+    expect(a.merges).toHaveLength(144);
+    expect(b.merges).toEqual(a.merges);
+  });
+
+  test('training on empty text throws', () => {
+    expect(() => trainBPE('', 300), 'an empty corpus has nothing to learn from: throw a clear error').toThrow(/empty/i);
+  });
+});
