@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     await docker.getImage(img.tag).remove({ force: true }).catch(() => undefined);
     removed++;
   }
-  await docker.pruneImages({ filters: { dangling: ['true'], label: ['ailab=1'] } } as any).catch(() => undefined);
+  await (docker.pruneImages({ filters: { dangling: ['true'], label: ['ailab=1'] } }) as Promise<unknown>).catch(() => undefined);
   process.stdout.write(`removed ${removed} old image(s) and ${containers.length} leftover container(s); kept ${tag}\n`);
   return EXIT.ok;
 }

@@ -43,7 +43,7 @@ export async function ensureImage(
 
 /** Every ailab sandbox image in the daemon, newest first. */
 export async function listImages(docker: Docker): Promise<{ tag: string; id: string; created: number; sizeMb: number }[]> {
-  const images = await docker.listImages({ filters: { reference: [IMAGE_REPO] } } as any);
+  const images: Docker.ImageInfo[] = await docker.listImages({ filters: { reference: [IMAGE_REPO] } });
   return images
     .flatMap((img) => (img.RepoTags ?? []).map((tag) => ({ tag, id: img.Id, created: img.Created, sizeMb: Math.round(img.Size / 1e6) })))
     .sort((a, b) => b.created - a.created);

@@ -90,11 +90,12 @@ export async function buildOfflineImage(
       },
     });
     const [repo, tag] = opts.tag.split(':');
-    const progress = await docker.importImage(stream, {
+    const importOpts = {
       repo: repo ?? IMAGE_REPO,
       tag,
       changes: ['LABEL ailab=1', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', 'USER 1000:1000', 'WORKDIR /lab', 'CMD ["node"]'],
-    } as any);
+    };
+    const progress = (await docker.importImage(stream, importOpts as object)) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(progress, (err: Error | null, events: any[]) => {
         const failed = events?.find((e) => e.error);

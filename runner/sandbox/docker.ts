@@ -87,6 +87,7 @@ export class DockerSandbox implements Sandbox {
         void kill();
       }, spec.limits.timeout_s * 1000);
       const waited = (await container.wait()) as { StatusCode: number };
+      if (signal?.aborted) throw signal.reason;
       // The attach stream can trail the exit a little; give it a moment to flush.
       await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
       const state = (await container.inspect()).State;

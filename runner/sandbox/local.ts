@@ -45,6 +45,7 @@ export class LocalSandbox implements Sandbox {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await child;
+      if (signal?.aborted) throw signal.reason;
       return {
         kind: 'local',
         exitCode: result.exitCode ?? null,

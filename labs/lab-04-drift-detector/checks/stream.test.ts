@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'vitest';
+import { PageHinkley } from '../src/page-hinkley.ts';
+import { normals } from './helpers.ts';
+
+/** Indices at which the detector alarms. */
+function alarms(ph: PageHinkley, xs: Iterable<number>): number[] {
+  const at: number[] = [];
+  let i = 0;
+  for (const x of xs) {
+    if (ph.update(x)) at.push(i);
+    i++;
+  }
+  return at;
+}
+
+function* stream(seed: number, n: number, mean: (i: number) => number) {
+  const z = normals(seed);
+  for (let i = 0; i < n; i++) yield z() + mean(i);
+}
+
+describe('PageHinkley (hidden)', () => {
+  test('detects a +1 sd step at index 1000 within 150 samples (defaults delta 0.15, lambda 50)', () => {
+    for (const seed of [1, 2, 3]) {
+      const at = alarms(new PageHinkley(), stream(seed, 2000, (i) => (i >= 1000 ? 1 : 0)));
+      expect(at.length, `seed ${seed}: the step must be detected`).toBeGreaterThan(0);
+      expect(at[0], `seed ${seed}: first alarm at ${at[0]}, before the step at 1000 (a false alarm)`).toBeGreaterThanOrEqual(1000);
+      expect(at[0], `seed ${seed}: first alarm at ${at[0]}, more than 150 samples after the step`).toBeLessThan(1150);
+    }
+  });
+
+  test('raises zero alarms on 100,000 stationary samples (seed 42)', () => {
+    const at = alarms(new PageHinkley(), stream(42, 100000, () => 0));
+    expect(at, 'stationary N(0, 1) noise must not raise alarms').toEqual([]);
+  });
+
+  test('resets after a detection and catches a second change, downwards', () => {
+    const ph = new PageHinkley();
+    const at = alarms(ph, stream(7, 6000, (i) => (i >= 1000 && i < 3000 ? 2 : 0)));
+    expect(at.length, `expected exactly two alarms (up at 1000, down at 3000), got ${JSON.stringify(at)}`).toBe(2);
+    expect(at[0]).toBeGreaterThanOrEqual(1000);
+    expect(at[0]).toBeLessThan(1100);
+    expect(at[1]).toBeGreaterThanOrEqual(3000);
+    expect(at[1]).toBeLessThan(3100);
+    expect(ph.count, 'count = samples since the last reset').toBe(6000 - 1 - at[1]);
+    const fresh = new PageHinkley();
+    fresh.update(5);
+    fresh.reset();
+    expect(fresh.count).toBe(0);
+  });
+});

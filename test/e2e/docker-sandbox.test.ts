@@ -1,0 +1,129 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureImage } from '../../runner/image/ensure.ts';
+import { LimitsSchema } from '../../runner/lab/schema.ts';
+import { dockerClient } from '../../runner/sandbox/docker-client.ts';
+import { DockerSandbox } from '../../runner/sandbox/docker.ts';
+import type { RunSpec } from '../../runner/sandbox/types.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+const docker = dockerClient();
+let sandbox: DockerSandbox;
+let runDir = '';
+// Other ailab runs may share the daemon; count only this file's containers.
+const RUN_ID = `docker-sandbox-${process.pid}`;
+
+beforeAll(async () => {
+  const image = await ensureImage(docker, { root: ROOT, onProgress: () => {} });
+  sandbox = new DockerSandbox(docker, image);
+  runDir = mkdtempSync(join(tmpdir(), 'ailab-sb-'));
+  chmodSync(runDir, 0o755); // the sandbox user must be able to enter it
+});
+afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+/** Runs a Node script inside the hardened container. */
+function script(code: string, limits: Record<string, number> = {}): RunSpec {
+  writeFileSync(join(runDir, 'probe.mjs'), code, { mode: 0o644 });
+  return { runDir, workdir: '.', args: ({ root }) => [`${root}/probe.mjs`], env: { SECRET_FROM_SPEC: 'x' }, stdin: 'the-nonce', limits: LimitsSchema.parse({ timeout_s: 20, ...limits }), labels: { 'ailab.test': RUN_ID } };
+}
+
+async function leftovers(): Promise<number> {
+  return (await docker.listContainers({ all: true, filters: { label: ['ailab=1', `ailab.test=${RUN_ID}`] } })).length;
+}
+
+describe('docker sandbox', () => {
+  test('the container is locked down: no network but lo, non-root, no capabilities, read-only root, writable /tmp', async () => {
+    const out = await sandbox.run(
+      script(`
+        import fs from 'node:fs';
+        import os from 'node:os';
+        const status = fs.readFileSync('/proc/self/status', 'utf8');
+        const field = (k) => status.split('\\n').find((l) => l.startsWith(k + ':')).split(/\\s+/)[1];
+        let rootWritable = true;
+        try { fs.writeFileSync('/lab/x', 'x'); } catch { rootWritable = false; }
+        let usrWritable = true;
+        try { fs.writeFileSync('/usr/x', 'x'); } catch { usrWritable = false; }
+        fs.writeFileSync('/tmp/ok', 'ok');
+        console.log(JSON.stringify({
+          interfaces: Object.keys(os.networkInterfaces()).sort(),
+          uid: process.getuid(), capEff: field('CapEff'), noNewPrivs: field('NoNewPrivs'),
+          rootWritable, usrWritable, tmp: fs.readFileSync('/tmp/ok', 'utf8'),
+          stdin: fs.readFileSync(0, 'utf8').trim(),
+          envKeys: Object.keys(process.env).sort(),
+        }));
+      `),
+    );
+    expect(out.exitCode, out.stderr).toBe(0);
+    const seen = JSON.parse(out.stdout.trim());
+    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce' });
+    expect(seen.envKeys).not.toContain('HF_TOKEN');
+    expect(seen.envKeys).not.toContain('DOCKER_HOST');
+    expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC'].includes(k))).toEqual([]);
+    expect(await leftovers()).toBe(0);
+  });
+
+  test('a host listener on loopback is unreachable from inside', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((s) => s.end('hello')).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const out = await sandbox.run(
+        script(`
+          import net from 'node:net';
+          const s = net.connect(${port}, '127.0.0.1');
+          s.on('connect', () => { console.log('CONNECTED'); process.exit(0); });
+          s.on('error', (e) => { console.log('BLOCKED ' + e.code); process.exit(0); });
+        `),
+      );
+      // Inside the container 127.0.0.1 is the container's own loopback, so the host's port is not there.
+      expect(out.stdout).toMatch(/^BLOCKED (ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('memory is capped and an OOM kill is reported', async () => {
+    const out = await sandbox.run(script(`const keep = []; for (;;) keep.push(Buffer.alloc(8 * 1024 * 1024, 1));`, { memory_mb: 128 }));
+    expect(out.oomKilled || out.exitCode === 137).toBe(true);
+    expect(out.timedOut).toBe(false);
+    expect(await leftovers()).toBe(0);
+  });
+
+  test('a busy loop is killed at the wall-clock limit and the container removed', async () => {
+    const started = Date.now();
+    const out = await sandbox.run(script('for (;;) {}', { timeout_s: 2 }));
+    expect(out.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await leftovers()).toBe(0);
+  });
+
+  test('output floods are capped', async () => {
+    const out = await sandbox.run(script(`const line = 'x'.repeat(1023) + '\\n'; for (let i = 0; i < 20000; i++) process.stdout.write(line);`, { output_kb: 16 }));
+    expect(out.stdout.length).toBeLessThan(17 * 1024 + 200);
+    expect(out.stdout).toContain('[ailab: output capped at 16 KB;');
+  });
+
+  test('an aborted run kills and removes its container', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 1500);
+    await expect(sandbox.run(script('setInterval(() => {}, 1000);', { timeout_s: 60 }), controller.signal)).rejects.toThrow('user pressed Ctrl-C');
+    expect(await leftovers()).toBe(0);
+  });
+});
+
+test('Ctrl-C during a check exits 130 and leaves no container running', async () => {
+  const { ailab } = await import('../helpers/cli.ts');
+  const run = ailab(['check', 'lab-00', '--sandbox', 'docker', '--submission', join(ROOT, 'fixtures/submissions/lab-00/timeout/infinite-loop')]);
+  const mine = () => docker.listContainers({ all: true, filters: { label: ['ailab=1', 'ailab.lab=lab-00'] } });
+  const deadline = Date.now() + 60_000;
+  while ((await mine()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  expect((await mine()).length, 'the check never started a container').toBeGreaterThan(0);
+  run.kill('SIGINT');
+  const result = await run;
+  expect(result.exitCode).toBe(130);
+  expect(result.stderr).toContain('Interrupted.');
+  expect(await mine()).toEqual([]);
+});
