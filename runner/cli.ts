@@ -32,6 +32,16 @@ export const COMMANDS: Record<string, CommandEntry> = {
   schema: { summary: 'Print or write the JSON Schema of lab.yaml', usage: 'schema [--write|--check]', load: () => import('./commands/schema.ts') },
 };
 
+/** Commands that are planned but not built yet, so their names get an honest answer. */
+const PLANNED: Record<string, string> = {
+  grade: 'instructor grading',
+  release: 'student releases',
+  watch: 'watch mode',
+  hint: 'the hint ladder',
+  status: 'progress status',
+  reset: 'restoring starter files',
+};
+
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
@@ -114,6 +124,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const entry = COMMANDS[name];
+    if (!entry && PLANNED[name]) {
+      throw new UsageError(`"${name}" (${PLANNED[name]}) is planned but not built yet in ailab ${RUNNER_VERSION}.`, 'See the roadmap in README.md.');
+    }
     if (!entry) {
       const guess = closest(name, Object.keys(COMMANDS));
       throw new UsageError(`Unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`ailab --help\`.`);

@@ -1,0 +1,73 @@
+// `npm run bench`: the runner's speed, as ratios against a baseline taken in the same run, then
+// each lab's own bench (labs/*/bench.ts). Options: --skip-cold (keep the image), --runner-only,
+// --runs N.
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+import { courseRoot } from '../core/paths.ts';
+import { buildImage, ensureImage } from '../image/ensure.ts';
+import { defaultImageMode, imageTag } from '../image/recipe.ts';
+import { resolveLab } from '../lab/resolve.ts';
+import { listLabDirs } from '../lab/resolve.ts';
+import { runChecks } from '../run/run-checks.ts';
+import { dockerClient, requireDocker } from '../sandbox/docker-client.ts';
+import { DockerSandbox } from '../sandbox/docker.ts';
+import { LocalSandbox } from '../sandbox/local.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { collectSubmission } from '../submission/collect.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Times `runs` full check runs of the lab-00 solution in a sandbox, after one warm-up. */
+async function timeChecks(sandbox: Sandbox, runs: number): Promise<number[]> {
+  const root = courseRoot();
+  const lab = resolveLab('lab-00', root);
+  const sub = collectSubmission(lab, join(lab.dir, 'solution'));
+  const once = async () => {
+    const t = performance.now();
+    const r = await runChecks({ lab, root, files: sub.files, source: 'bench', sha256: sub.sha256, sandbox });
+    if (r.status !== 'pass') throw new Error(`bench run did not pass: ${r.status}`);
+    return performance.now() - t;
+  };
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  return times;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, runs: { type: 'string' } } });
+  const runs = Number(values.runs ?? 5);
+  const root = courseRoot();
+  const docker = dockerClient();
+  await requireDocker(docker);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
+  const rows: [string, string][] = [];
+  if (!values['skip-cold']) {
+    const tag = imageTag(root, defaultImageMode());
+    await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    const t = performance.now();
+    await buildImage(docker, { root, onProgress: (s) => console.log(`  build: ${s}`) });
+    rows.push(['cold offline image build', `${((performance.now() - t) / 1000).toFixed(1)} s (target ≤ 60 s)`]);
+  }
+  const image = await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
+  const bare = await timeChecks(new LocalSandbox(), runs);
+  const boxed = await timeChecks(new DockerSandbox(docker, image), runs);
+  rows.push(['check lab-00, bare on the host (median)', `${(median(bare) / 1000).toFixed(2)} s`]);
+  rows.push(['check lab-00, warm Docker sandbox (median)', `${(median(boxed) / 1000).toFixed(2)} s`]);
+  rows.push(['Docker / bare', `${(median(boxed) / median(bare)).toFixed(2)}× (target ≤ 1.5×)`]);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\n${'measure'.padEnd(w)}  result\n${'-'.repeat(w)}  ------`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  if (values['runner-only']) return;
+  for (const name of listLabDirs(root)) {
+    const bench = join(root, 'labs', name, 'bench.ts');
+    if (!existsSync(bench)) continue;
+    console.log(`\n== ${name} (labs/${name}/bench.ts)`);
+    await execa(process.execPath, ['--import', 'tsx', bench], { cwd: root, stdio: 'inherit', reject: false });
+  }
+}
+
+await main();
