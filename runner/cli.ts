@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   verify: { summary: "Prove a lab's checks are sound (solution, starter, mutants)", usage: 'verify [lab...] [options]', load: () => import('./commands/verify.ts') },
   image: { summary: 'Build, inspect or prune the sandbox image', usage: 'image build|status|prune [options]', load: () => import('./commands/image.ts') },
   doctor: { summary: 'Check this machine: Node, Docker, the image, disk space', usage: 'doctor', load: () => import('./commands/doctor.ts') },
+  demo: { summary: "Run a lab's demo (lab-01: answer a question over the corpus)", usage: 'demo <lab> [args]', load: () => import('./commands/demo.ts') },
   schema: { summary: 'Print or write the JSON Schema of lab.yaml', usage: 'schema [--write|--check]', load: () => import('./commands/schema.ts') },
 };
 

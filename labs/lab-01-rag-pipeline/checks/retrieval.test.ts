@@ -1,0 +1,88 @@
+import { describe, expect, test } from 'vitest';
+import { Bm25Index } from '../src/bm25.ts';
+import { RagError } from '../src/errors.ts';
+import { reciprocalRankFusion } from '../src/fusion.ts';
+import { buildPipeline } from '../src/pipeline.ts';
+import { bm25Reference, loadFixtures } from './reference.ts';
+
+const { docs, questions, qrels } = loadFixtures();
+
+/** recall@k written out here, independently of the learner's evaluate.ts. */
+function recall(ranking: string[], judged: Record<string, number>, k: number): number {
+  const relevant = Object.keys(judged).filter((d) => judged[d] > 0);
+  return relevant.filter((d) => ranking.slice(0, k).includes(d)).length / relevant.length;
+}
+
+/** The hybrid floor the README states. */
+const HYBRID_FLOOR = 0.76;
+
+describe('BM25 (hidden)', () => {
+  test('rankings and scores match an independent BM25 (k1 = 1.2, b = 0.75)', () => {
+    const small = docs.filter((_, i) => i % 3 === 0).map((d) => ({ id: d.id, text: d.text }));
+    const index = new Bm25Index();
+    for (const d of small) index.add(d.id, d.text);
+    const queries = [...questions.slice(0, 20).map((q) => q.question), 'grinder grinder burrs', 'Ashcombe', 'INC-4471 certificate', 'zzz-no-such-word'];
+    for (const q of queries) {
+      const want = bm25Reference(small, q).slice(0, 10);
+      const got = index.search(q, 10);
+      expect(got.map((h) => h.id), `query "${q}": ranking (only texts that share a term, ties by id)`).toEqual(want.map((h) => h.id));
+      got.forEach((h, i) => expect(h.score, `query "${q}", rank ${i + 1}: score`).toBeCloseTo(want[i].score, 6));
+    }
+    // custom parameters are honoured too
+    const flat = new Bm25Index({ k1: 2, b: 0 });
+    for (const d of small) flat.add(d.id, d.text);
+    const want = bm25Reference(small, 'water light leaves', 2, 0).slice(0, 8);
+    expect(flat.search('water light leaves', 8).map((h) => h.id), 'k1 = 2, b = 0').toEqual(want.map((h) => h.id));
+  });
+
+  test('k <= 0 and an empty index throw a RagError', () => {
+    const index = new Bm25Index();
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        expect(err).toBeInstanceOf(RagError);
+        return (err as RagError).code;
+      }
+      return 'no error';
+    };
+    expect(code(() => index.search('anything', 3))).toBe('EMPTY_CORPUS');
+    index.add('a', 'some words');
+    expect(code(() => index.search('words', 0))).toBe('INVALID_K');
+    expect(code(() => index.search('words', -1))).toBe('INVALID_K');
+  });
+});
+
+describe('reciprocal rank fusion (hidden)', () => {
+  test('matches a hand computation with c = 60 and with a custom c', () => {
+    const lexical = [{ id: 'a', score: 12 }, { id: 'b', score: 9 }, { id: 'c', score: 1 }];
+    const dense = [{ id: 'c', score: 0.9 }, { id: 'a', score: 0.8 }, { id: 'd', score: 0.1 }];
+    // a: 1/61 + 1/62, c: 1/63 + 1/61, b: 1/62, d: 1/63
+    const fused = reciprocalRankFusion([lexical, dense]);
+    expect(fused.map((h) => h.id), 'ranks, not raw scores, decide: 1 / (60 + rank), rank 1 at the top').toEqual(['a', 'c', 'b', 'd']);
+    expect(fused[0].score).toBeCloseTo(1 / 61 + 1 / 62, 12);
+    expect(fused[1].score).toBeCloseTo(1 / 63 + 1 / 61, 12);
+    expect(fused[3].score).toBeCloseTo(1 / 63, 12);
+    const tied = reciprocalRankFusion([[{ id: 'y', score: 5 }, { id: 'x', score: 4 }], [{ id: 'x', score: 0.5 }, { id: 'y', score: 0.4 }]], 1);
+    expect(tied.map((h) => h.id), 'equal fused scores break by id').toEqual(['x', 'y']);
+    expect(tied[0].score).toBeCloseTo(1 / 2 + 1 / 3, 12);
+  });
+});
+
+describe('retrieval quality (hidden)', () => {
+  test(`hybrid recall@5 on the fixture questions is at least BM25's and at least ${HYBRID_FLOOR}`, async () => {
+    const pipeline = await buildPipeline(docs.map((d) => ({ id: d.id, title: d.title, text: d.text })));
+    const mean = async (mode: 'bm25' | 'dense' | 'hybrid') => {
+      let sum = 0;
+      for (const q of questions) sum += recall(await pipeline.searchDocuments(q.question, mode, 5), qrels[q.id], 5);
+      return sum / questions.length;
+    };
+    const bm25 = await mean('bm25');
+    const dense = await mean('dense');
+    const hybrid = await mean('hybrid');
+    const table = `recall@5: bm25 ${bm25.toFixed(3)}, dense ${dense.toFixed(3)}, hybrid ${hybrid.toFixed(3)}`;
+    expect(bm25, `${table}; BM25 alone should already find most answers`).toBeGreaterThan(0.6);
+    expect(hybrid, `${table}; fusing should not lose what BM25 finds`).toBeGreaterThanOrEqual(bm25);
+    expect(hybrid, `${table}; below the floor of ${HYBRID_FLOOR}`).toBeGreaterThanOrEqual(HYBRID_FLOOR);
+  });
+});
