@@ -5,6 +5,7 @@ import type { LabLimits } from '../lab/schema.ts';
 import { createFrameReader } from '../results/frames.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
+import { labVersion } from '../lab/version.ts';
 import { scoreChecks } from '../results/score.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { stageRun } from '../stage/stage.ts';
@@ -76,7 +77,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     const output = stripAnsi([outcome.stdout.trim(), outcome.stderr.trim()].filter(Boolean).join('\n'));
     const results: Results = {
       schemaVersion: 1,
-      lab: { id: lab.manifest.id, title: lab.manifest.title, version: `${lab.manifest.format}` },
+      lab: { id: lab.manifest.id, title: lab.manifest.title, version: labVersion(lab, opts.root) },
       submission: { source: opts.source, sha256: opts.sha256, files: [...opts.files.keys()].sort() },
       status: allPass ? 'pass' : scored.ranTests === 0 ? 'error' : 'fail',
       score,

@@ -42,8 +42,8 @@ describe('other commands through the real CLI', () => {
   });
 
   test('a planned command answers honestly', async () => {
-    const run = await ailab(['grade', 'lab-00', 'subs']);
+    const run = await ailab(['release', '--out', 'x']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('"grade" (instructor grading) is planned but not built yet');
+    expect(run.stderr).toContain('"release" (student releases) is planned but not built yet');
   });
 });

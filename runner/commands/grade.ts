@@ -1,0 +1,122 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseOptions, type CommandContext } from '../cli.ts';
+import { EXIT, UsageError } from '../core/errors.ts';
+import { courseRoot } from '../core/paths.ts';
+import { mapPool } from '../core/pool.ts';
+import { discoverSubmissions, readRoster } from '../grade/discover.ts';
+import { writeExports, type GradeRow } from '../grade/exports.ts';
+import { gradeEntry, openSubmission } from '../grade/grade-one.ts';
+import { loadResult, lockOutput, saveResult } from '../grade/store.ts';
+import { summarize } from '../grade/summary.ts';
+import { labVersion } from '../lab/version.ts';
+import { resolveLab } from '../lab/resolve.ts';
+import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
+import { progress } from '../ui/progress.ts';
+import { RUN_OPTIONS, timeoutOverride } from './options.ts';
+
+const USAGE = 'grade <lab> <submissions> --out DIR [options]';
+const HELP = `Usage: ailab ${USAGE}
+
+Grades every student in <submissions> (one sub-folder, git checkout, .zip or .tar.gz each), each
+in its own fresh sandbox with only the lab's editable files staged, and writes to DIR:
+  results/<student>.json   one validated results object per student, written atomically
+  grades.csv, grades.json, junit.xml, gradescope/<student>/results.json, feedback/<student>.md
+
+Options:
+  --out DIR          where to write (required)
+  --jobs N           sandboxes at once (default: the number of cores, ${availableParallelism()})
+  --resume           skip students whose result exists for the same submission and lab version
+  --roster FILE      a CSV of student ids; students without a submission are reported
+  --timeout S        override the lab's wall-clock limit, in seconds
+  --sandbox KIND     docker (default) | local, which needs --unsafe-local
+  --unsafe-local     allow grading without isolation
+  -h, --help         show this help
+
+Examples:
+  npm run grade -- lab-03 ./submissions --out ./grades --jobs 4
+  npm run grade -- lab-03 ./submissions --out ./grades --resume`;
+
+const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
+
+/** \`ailab grade\`: a class of submissions into results, exports and a summary. */
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(
+    argv,
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 2) throw new UsageError('Name the lab and the submissions folder.', `Usage: ailab ${USAGE}`);
+  if (!values.out) throw new UsageError('--out DIR is required: it is where results and the gradebook go.', `Usage: ailab ${USAGE}`);
+  const jobs = Number(values.jobs ?? availableParallelism());
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
+  const choice = parseSandboxChoice(values.sandbox ?? 'docker');
+  if (choice === 'local' && !values['unsafe-local']) throw new UsageError('Grading runs untrusted code: --sandbox local needs --unsafe-local as well.', 'Start Docker (npm run lab -- doctor) or add --unsafe-local if you trust every submission.');
+  const root = courseRoot();
+  const lab = resolveLab(positionals[0], root);
+  const entries = discoverSubmissions(resolve(positionals[1]));
+  const roster = values.roster ? readRoster(values.roster) : undefined;
+  const limits = timeoutOverride(values.timeout);
+  const out = resolve(values.out);
+  const release = lockOutput(out);
+  try {
+    const show = progress();
+    const sandbox = await openSandbox({ choice: choice === 'auto' ? 'docker' : choice, root, onProgress: show.step });
+    const version = labVersion(lab, root);
+    const started = Date.now();
+    let done = 0;
+    let failing = 0;
+    let skipped = 0;
+    const tick = () => {
+      const elapsed = Date.now() - started;
+      const graded = done - skipped;
+      const eta = graded > 0 ? fmt(((entries.length - done) * elapsed) / graded / 1) : '?';
+      show.step(`graded ${done}/${entries.length}, ${failing} not passing, ETA ${eta}`);
+    };
+    tick();
+    const graded = await mapPool(
+      entries,
+      jobs,
+      async (entry) => {
+        if (values.resume) {
+          const previous = loadResult(out, entry.student);
+          if (previous && previous.lab.version === version) {
+            const { submission, cleanup } = await openSubmission(lab, entry);
+            cleanup();
+            if (submission.sha256 && submission.sha256 === previous.submission.sha256) {
+              done++;
+              skipped++;
+              if (previous.status !== 'pass') failing++;
+              tick();
+              return { student: entry.student, results: previous };
+            }
+          }
+        }
+        const results = await gradeEntry({ lab, root, entry, sandbox, limits, signal: ctx.signal });
+        saveResult(out, entry.student, results);
+        done++;
+        if (results.status !== 'pass') failing++;
+        tick();
+        return { student: entry.student, results };
+      },
+      ctx.signal,
+    );
+    show.done();
+    const rows: GradeRow[] = [...graded];
+    const missing = roster ? roster.filter((id) => !entries.some((e) => e.student === id)) : [];
+    for (const student of missing) rows.push({ student });
+    const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
+    writeExports(out, lab, rows);
+    process.stdout.write(summarize(lab, rows));
+    if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
+    if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
+    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
+    return EXIT.ok;
+  } finally {
+    release();
+  }
+}

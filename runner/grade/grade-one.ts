@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AilabError, SandboxError } from '../core/errors.ts';
+import type { Lab } from '../lab/load.ts';
+import type { LabLimits } from '../lab/schema.ts';
+import { errorResults } from '../results/error-results.ts';
+import type { Results } from '../results/schema.ts';
+import { runChecks } from '../run/run-checks.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { collectSubmission, type Submission } from '../submission/collect.ts';
+import type { SubmissionEntry } from './discover.ts';
+import { extractTarGz, extractZip } from './extract.ts';
+
+/** Unpacks (if needed) and collects one student's editable files; problems become part of the result. */
+export async function openSubmission(lab: Lab, entry: SubmissionEntry): Promise<{ submission: Submission; cleanup(): void }> {
+  if (entry.kind === 'folder' || entry.kind === 'git') {
+    return { submission: collectSubmission(lab, entry.path, entry.path), cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ailab-sub-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await (entry.kind === 'zip' ? extractZip(entry.path, dir) : extractTarGz(entry.path, dir));
+    // An archive often wraps everything in one top folder; look inside it when src/ is not at the top.
+    return { submission: collectSubmission(lab, unwrap(lab, dir), entry.path), cleanup };
+  } catch (error) {
+    cleanup();
+    if (error instanceof AilabError) {
+      // Hash the archive itself, so --resume recognises the same broken upload.
+      const sha256 = createHash('sha256').update(readFileSync(entry.path)).digest('hex');
+      return { submission: { source: entry.path, base: dir, files: new Map(), sha256, problems: [error.message] }, cleanup: () => {} };
+    }
+    throw error;
+  }
+}
+
+/** The single wrapping folder of an unpacked archive (e.g. alice/src/...), or the folder itself. */
+function unwrap(lab: Lab, dir: string): string {
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
+  const ownTop = new Set(['labs', ...lab.manifest.files.map((glob) => glob.split('/')[0])]);
+  return entries.length === 1 && entries[0].isDirectory() && !ownTop.has(entries[0].name) ? join(dir, entries[0].name) : dir;
+}
+
+/**
+ * Grades one student: a submission that cannot be graded is an error result, and an
+ * infrastructure failure is retried once before it becomes one.
+ */
+export async function gradeEntry(opts: { lab: Lab; root: string; entry: SubmissionEntry; sandbox: Sandbox; limits?: Partial<LabLimits>; signal?: AbortSignal }): Promise<Results> {
+  const { lab, root, entry, sandbox } = opts;
+  const { submission, cleanup } = await openSubmission(lab, entry);
+  try {
+    if (submission.problems.length > 0) {
+      return errorResults(lab, root, entry.path, submission.sha256, `The submission could not be graded: ${submission.problems.join('; ')}`, sandbox.kind);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runChecks({ lab, root, files: submission.files, source: entry.path, sha256: submission.sha256, sandbox, limits: opts.limits, signal: opts.signal });
+      } catch (error) {
+        if (opts.signal?.aborted || !(error instanceof SandboxError)) throw error;
+        if (attempt >= 2) return errorResults(lab, root, entry.path, submission.sha256, `The sandbox failed twice (${error.message}); this is not the student's fault: grade again.`, sandbox.kind);
+      }
+    }
+  } finally {
+    cleanup();
+  }
+}

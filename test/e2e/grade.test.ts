@@ -1,0 +1,123 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ResultsSchema } from '../../runner/results/schema.ts';
+import { ailab, ROOT } from '../helpers/cli.ts';
+
+const subs = join(ROOT, 'fixtures/submissions/lab-00');
+let work = '';
+let klass = '';
+
+/** The expected gradebook: student, status, score (archives and folders mixed, hostile ones included). */
+const EXPECTED = [
+  'alice,pass,100',
+  'bob,fail,85',
+  'carol,error,0',
+  'dave,error,0',
+  'erin,pass,100',
+  'frank,fail,85',
+  'mallory-zipslip,error,0',
+  'oscar-symlink,error,0',
+  'trent-absolute,error,0',
+];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'ailab-grade-'));
+  klass = join(work, 'class');
+  cpSync(join(subs, 'pass'), join(klass, 'alice'), { recursive: true });
+  cpSync(join(subs, 'fail/partial'), join(klass, 'bob'), { recursive: true });
+  cpSync(join(subs, 'error/syntax'), join(klass, 'carol'), { recursive: true });
+  cpSync(join(subs, 'hostile/exit-early'), join(klass, 'dave'), { recursive: true });
+  for (const f of readdirSync(join(ROOT, 'fixtures/classes/lab-00'))) {
+    if (/\.(zip|tar\.gz)$/.test(f)) cpSync(join(ROOT, 'fixtures/classes/lab-00', f), join(klass, f));
+  }
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const table = (out: string) =>
+  readFileSync(join(out, 'grades.csv'), 'utf8')
+    .trim()
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(0, 3).join(','));
+
+describe('ailab grade', () => {
+  test('grades a mixed class into an exact gradebook, with every export', async () => {
+    const out = join(work, 'grades');
+    writeFileSync(join(work, 'roster.csv'), `id,name\n${EXPECTED.map((r) => r.split(',')[0]).join(',x\n')},x\nzoe,Z\n`);
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '2', '--roster', join(work, 'roster.csv')]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(table(out)).toEqual([...EXPECTED, 'zoe,no-submission,0']);
+    expect(run.stdout).toContain('no submission from: zoe');
+    expect(run.stdout).toMatch(/hardest checks:\n {2}\S+/);
+    for (const student of EXPECTED.map((r) => r.split(',')[0])) {
+      ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results', `${student}.json`), 'utf8')));
+      const gs = JSON.parse(readFileSync(join(out, 'gradescope', student, 'results.json'), 'utf8'));
+      expect(gs.tests.filter((t: { visibility: string }) => t.visibility === 'after_published')).toHaveLength(8);
+      expect(existsSync(join(out, 'feedback', `${student}.md`))).toBe(true);
+    }
+    const mallory = JSON.parse(readFileSync(join(out, 'results', 'mallory-zipslip.json'), 'utf8'));
+    expect(mallory.problems[0]).toContain('a path that escapes its folder: ../../escaped.ts');
+    expect(existsSync(join(work, 'escaped.ts'))).toBe(false);
+    const oscar = JSON.parse(readFileSync(join(out, 'results', 'oscar-symlink.json'), 'utf8'));
+    expect(oscar.problems[0]).toContain('symbolic link');
+    const feedback = readFileSync(join(out, 'feedback', 'bob.md'), 'utf8');
+    expect(feedback).toContain('**topk-ties**');
+    expect(feedback).not.toContain('import {'); // no test source leaks
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="bob" tests="11" failures="2">');
+    const left = await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } });
+    expect(left).toEqual([]);
+  });
+
+  test('--resume reuses unchanged results and regrades a changed submission', async () => {
+    const out = join(work, 'grades');
+    writeFileSync(join(klass, 'bob/src/similarity.ts'), readFileSync(join(subs, 'pass/src/similarity.ts')));
+    try {
+      const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--resume']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toContain('8 result(s) reused with --resume.');
+      expect(table(out)).toContain('bob,pass,100');
+    } finally {
+      cpSync(join(subs, 'fail/partial'), join(klass, 'bob'), { recursive: true });
+    }
+  });
+
+  test('Ctrl-C midway leaves only complete results and no containers; --resume finishes the class', async () => {
+    const out = join(work, 'interrupted');
+    const child = ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1']);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (!existsSync(join(out, 'results')) || readdirSync(join(out, 'results')).filter((f) => f.endsWith('.json')).length < 2)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const stopped = await child;
+    expect(stopped.exitCode).toBe(130);
+    const files = readdirSync(join(out, 'results'));
+    expect(files.every((f) => f.endsWith('.json')), `half-written files: ${files}`).toBe(true);
+    expect(files.length).toBeLessThan(EXPECTED.length);
+    for (const f of files) ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results', f), 'utf8')));
+    expect(existsSync(join(out, 'grades.csv'))).toBe(false);
+    expect(await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } })).toEqual([]);
+    const resumed = await ailab(['grade', 'lab-00', klass, '--out', out, '--resume', '--jobs', '2']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`${files.length} result(s) reused with --resume.`);
+    expect(table(out)).toEqual(EXPECTED);
+  });
+
+  test('a second run on a locked output folder refuses', async () => {
+    const out = join(work, 'locked');
+    cpSync(join(work, 'grades'), out, { recursive: true });
+    writeFileSync(join(out, '.ailab-grade.lock'), String(process.pid));
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(`Another grade run (pid ${process.pid}) is writing to ${out}.`);
+  });
+
+  test('grading without isolation needs --unsafe-local', async () => {
+    const run = await ailab(['grade', 'lab-00', klass, '--out', join(work, 'x'), '--sandbox', 'local']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('--sandbox local needs --unsafe-local');
+  });
+});
