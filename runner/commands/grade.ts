@@ -21,7 +21,7 @@ const HELP = `Usage: ailab ${USAGE}
 Grades every student in <submissions> (one sub-folder, git checkout, .zip or .tar.gz each), each
 in its own fresh sandbox with only the lab's editable files staged, and writes to DIR:
   results/<student>.json   one validated results object per student, written atomically
-  grades.csv, grades.json, junit.xml, gradescope/<student>/results.json, feedback/<student>.md
+  grades.csv, grades.json, junit.xml, report.html, gradescope/<student>/results.json, feedback/<student>.md
 
 Options:
   --out DIR          where to write (required)
@@ -114,7 +114,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     process.stdout.write(summarize(lab, rows));
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
-    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
+    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
     return EXIT.ok;
   } finally {
     release();

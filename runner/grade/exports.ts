@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../core/atomic.ts';
 import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
 import type { Results } from '../results/schema.ts';
+import { reportHtml } from './report-html.ts';
 
 /** One graded student, or a roster student with no submission (results undefined). */
 export interface GradeRow {
@@ -118,6 +119,7 @@ export function writeExports(out: string, lab: Lab, rows: GradeRow[]): void {
   writeFileAtomic(join(out, 'grades.csv'), gradesCsv(lab, rows));
   writeFileAtomic(join(out, 'grades.json'), gradesJson(lab, rows));
   writeFileAtomic(join(out, 'junit.xml'), gradesJunit(lab, rows));
+  writeFileAtomic(join(out, 'report.html'), reportHtml(lab, rows));
   for (const { student, results } of rows) {
     if (!results) continue;
     mkdirSync(join(out, 'gradescope', student), { recursive: true });
