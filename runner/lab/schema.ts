@@ -49,6 +49,8 @@ export const LabManifestSchema = z
     estimated_minutes: z.number().int().positive(),
     files: z.array(z.string().min(1)).min(1, { error: 'expected at least one editable file glob' }),
     fixtures: z.array(z.string().min(1)).default([]),
+    /** The fixtures the public tests need: the only ones a student release contains. */
+    public_fixtures: z.array(z.string().min(1)).default([]),
     starter_ceiling: z.number().min(0).max(100).default(10),
     limits: LimitsSchema,
     tasks: z.array(TaskSchema).min(1, { error: 'expected at least one task' }),

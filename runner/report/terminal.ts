@@ -30,7 +30,7 @@ export function renderTerminal(results: Results, c: Colors): string {
       const title = check.title.length > titleWidth ? `${check.title.slice(0, titleWidth - 1)}…` : check.title.padEnd(titleWidth);
       const tag = check.visibility === 'hidden' ? c.dim(' hidden') : '       ';
       out.push(`  ${color(SYMBOL[check.status])} ${check.id.padEnd(idWidth)}  ${title}${tag}  ${color(`${check.points}/${check.maxPoints}`)}${check.status === 'pass' ? '' : `  ${color(check.status)}`}`);
-      if (check.status !== 'pass' && check.message) {
+      if (check.status !== 'pass' && check.status !== 'skipped' && check.message) {
         for (const line of trimMessage(check.message)) out.push(`      ${line}`);
       }
       if (check.status !== 'pass' && check.hint) out.push(`      ${c.cyan('hint:')} ${check.hint}`);

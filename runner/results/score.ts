@@ -38,7 +38,7 @@ function explainMissing(lab: Lab, outcome: Outcome, ended: boolean): { status: C
 }
 
 /** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
-export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome): Scored {
+export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean } = {}): Scored {
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
   const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
   let ended = false;
@@ -64,6 +64,10 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome): Scored {
     const frame = tests.get(check.test);
     let status: CheckStatus;
     let message: string | undefined;
+    if (opts.released && check.visibility === 'hidden') {
+      // A student release has no hidden checks on disk: they run when the work is graded.
+      return { ...base, status: 'skipped', points: 0, message: 'A hidden check: it runs when your work is graded.', hint: undefined, file: undefined, durationMs: 0 };
+    }
     if (frame?.state === 'passed') {
       status = 'pass';
     } else if (frame?.state === 'failed') {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RUNNER_VERSION } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
@@ -67,13 +69,15 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       },
       opts.signal,
     );
-    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome);
-    const score = scored.checks.reduce((s, c) => s + c.points, 0);
+    const released = !existsSync(join(lab.dir, 'checks'));
+    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released });
+    const graded = scored.checks.filter((c) => c.status !== 'skipped');
+    const score = graded.reduce((s, c) => s + c.points, 0);
     const tasks = lab.manifest.tasks.map((task) => {
-      const mine = scored.checks.filter((c) => c.task === task.id);
+      const mine = graded.filter((c) => c.task === task.id);
       return { id: task.id, title: task.title, score: mine.reduce((s, c) => s + c.points, 0), maxScore: mine.reduce((s, c) => s + c.maxPoints, 0) };
     });
-    const allPass = scored.checks.every((c) => c.status === 'pass');
+    const allPass = graded.every((c) => c.status === 'pass');
     const output = stripAnsi([outcome.stdout.trim(), outcome.stderr.trim()].filter(Boolean).join('\n'));
     const results: Results = {
       schemaVersion: 1,
@@ -81,7 +85,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       submission: { source: opts.source, sha256: opts.sha256, files: [...opts.files.keys()].sort() },
       status: allPass ? 'pass' : scored.ranTests === 0 ? 'error' : 'fail',
       score,
-      maxScore: lab.maxScore,
+      maxScore: graded.reduce((s, c) => s + c.maxPoints, 0),
       tasks,
       checks: scored.checks,
       problems: scored.problems,

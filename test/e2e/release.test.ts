@@ -1,0 +1,56 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { globSync } from 'tinyglobby';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ailab, ROOT } from '../helpers/cli.ts';
+
+let out = '';
+let files: string[] = [];
+
+beforeAll(async () => {
+  out = join(mkdtempSync(join(tmpdir(), 'ailab-release-')), 'student');
+  const run = await ailab(['release', '--out', out]);
+  expect(run.exitCode, run.stderr).toBe(0);
+  files = globSync(['**/*'], { cwd: out, dot: true, onlyFiles: true });
+});
+afterAll(() => rmSync(join(out, '..'), { recursive: true, force: true }));
+
+describe('ailab release', () => {
+  test('no hidden check, solution or mutant file leaks', () => {
+    expect(files.filter((f) => /^labs\/[^/]+\/(checks|solution|mutants)\//.test(f))).toEqual([]);
+    const contents = new Set(files.map((f) => readFileSync(join(out, f), 'utf8')));
+    // A hidden file copied under another name leaks too. Given helpers that a lab ships identically
+    // in src/ and solution/src/ (the starter has them anyway) are not secrets.
+    const secret = globSync(['labs/*/checks/**', 'labs/*/solution/**', 'labs/*/mutants/**/*.ts'], { cwd: ROOT, onlyFiles: true }).filter((f) => {
+      const starter = f.replace(/\/solution\//, '/');
+      return !(f.includes('/solution/') && existsSync(join(ROOT, starter)) && readFileSync(join(ROOT, starter), 'utf8') === readFileSync(join(ROOT, f), 'utf8'));
+    });
+    const leaked = secret.filter((f) => contents.has(readFileSync(join(ROOT, f), 'utf8')));
+    expect(leaked).toEqual([]);
+  });
+
+  test('only the fixtures public tests need are included', () => {
+    const fixtures = files.filter((f) => f.startsWith('fixtures/'));
+    expect(fixtures.sort()).toEqual(['fixtures/drift/current_small.json', 'fixtures/drift/reference_small.json']);
+    expect(files).not.toContain('fixtures/drift/expected.json');
+    expect(files.some((f) => f.startsWith('fixtures/submissions/'))).toBe(false);
+  });
+
+  test('check works in the copy and says hidden checks run at grading', async () => {
+    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+    // The copy's own bin, so the copy is the course root.
+    const run = await execa(process.execPath, [join(out, 'runner/bin/ailab.mjs'), 'check', 'lab-00'], { cwd: out, env: { NO_COLOR: '1', CI: 'true' }, reject: false });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('Hidden checks: 8 (70 points) run when your work is graded.');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Score: 0/30 (0%)');
+    expect(existsSync(join(out, 'labs/lab-00-warmup/checks'))).toBe(false);
+  });
+
+  test('refuses a folder that is not empty', async () => {
+    const run = await ailab(['release', '--out', out]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('is not empty');
+  });
+});
