@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { request, startServer, stopAll, until } from '../tests/harness.ts';
+
+afterEach(stopAll);
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** A strict-enough parser of the Prometheus text format 0.0.4; throws on any malformed line. */
+function parseProm(text: string): { types: Map<string, string>; samples: Sample[] } {
+  const types = new Map<string, string>();
+  const samples: Sample[] = [];
+  const nameRe = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+  for (const [n, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    if (line.startsWith('#')) {
+      const m = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
+      if (!m) continue; // a plain comment
+      if (!nameRe.test(m[2])) throw new Error(`line ${n + 1}: bad metric name in ${JSON.stringify(line)}`);
+      if (m[1] === 'TYPE') {
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(m[3] ?? '')) throw new Error(`line ${n + 1}: unknown TYPE in ${JSON.stringify(line)}`);
+        if (types.has(m[2])) throw new Error(`line ${n + 1}: second TYPE line for ${m[2]}`);
+        types.set(m[2], m[3]!);
+      }
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/.exec(line);
+    if (!m) throw new Error(`line ${n + 1}: not a sample line: ${JSON.stringify(line)}`);
+    const labels: Record<string, string> = {};
+    if (m[2]) {
+      const labelRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(,|$)/y;
+      let rest = m[2];
+      while (rest.length > 0) {
+        labelRe.lastIndex = 0;
+        const lm = labelRe.exec(rest);
+        if (!lm) throw new Error(`line ${n + 1}: bad labels in ${JSON.stringify(line)}`);
+        labels[lm[1]] = lm[2];
+        rest = rest.slice(lm[0].length);
+      }
+    }
+    const raw = m[3];
+    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
+    if (raw !== 'NaN' && Number.isNaN(value)) throw new Error(`line ${n + 1}: bad value in ${JSON.stringify(line)}`);
+    const family = m[1].replace(/_(bucket|sum|count)$/, '');
+    if (!types.has(m[1]) && !types.has(family)) throw new Error(`line ${n + 1}: sample ${m[1]} comes before its # TYPE line`);
+    samples.push({ name: m[1], labels, value });
+  }
+  return { types, samples };
+}
+
+function one(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const hit = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hit.length === 1 ? hit[0].value : undefined;
+}
+
+function checkHistogram(samples: Sample[], name: string): void {
+  const buckets = samples.filter((s) => s.name === `${name}_bucket`);
+  expect(buckets.length, `${name} needs _bucket lines`).toBeGreaterThan(1);
+  const les = buckets.map((b) => b.labels.le);
+  expect(les.at(-1), `the last ${name}_bucket must have le="+Inf"`).toBe('+Inf');
+  const bounds = les.map((le) => (le === '+Inf' ? Infinity : Number(le)));
+  expect(bounds.every((b, i) => i === 0 || b > bounds[i - 1]), `${name} buckets must be in increasing le order: ${les.join(', ')}`).toBe(true);
+  const counts = buckets.map((b) => b.value);
+  expect(
+    counts.every((c, i) => i === 0 || c >= counts[i - 1]),
+    `${name} buckets are cumulative (le="4" counts everything <= 4), so they never decrease; got ${counts.join(', ')}`,
+  ).toBe(true);
+  expect(counts.at(-1), `${name}_bucket{le="+Inf"} must equal ${name}_count`).toBe(one(samples, `${name}_count`));
+  expect(one(samples, `${name}_sum`), `${name}_sum is missing`).toBeTypeOf('number');
+}
+
+describe('metrics (hidden)', () => {
+  test('GET /metrics is valid Prometheus text with the four metrics', async () => {
+    const s = await startServer({ maxBatchSize: 4, maxWaitMs: 10 });
+    await Promise.all(['a', 'b', 'c'].map((x) => s.infer(x)));
+    const r = await s.get('/metrics');
+    expect(r.status).toBe(200);
+    expect(String(r.headers['content-type']), 'serve /metrics as text/plain').toMatch(/^text\/plain/);
+    const { types, samples } = parseProm(r.text);
+    const want = {
+      batcher_queue_depth: 'gauge',
+      batcher_batch_size: 'histogram',
+      batcher_request_duration_seconds: 'histogram',
+      batcher_requests_total: 'counter',
+    };
+    for (const [name, type] of Object.entries(want)) {
+      expect(types.get(name), `expected "# TYPE ${name} ${type}"`).toBe(type);
+    }
+    checkHistogram(samples, 'batcher_batch_size');
+    checkHistogram(samples, 'batcher_request_duration_seconds');
+  });
+
+  test('/metrics counts agree with the traffic the check sent', async () => {
+    const s = await startServer({ maxBatchSize: 4, maxWaitMs: 20 });
+    const wave1 = await Promise.all(Array.from({ length: 8 }, (_, i) => s.infer(`m-${i}`)));
+    const wave2 = await Promise.all(['n-0', 'n-1'].map((x) => s.infer(x)));
+    expect([...wave1, ...wave2].every((r) => r.status === 200)).toBe(true);
+    expect((await s.infer(7)).status).toBe(400);
+    expect((await request(s.port, { raw: '{"input":"x"}', headers: { 'content-type': 'text/plain' }, agent: s.agent })).status).toBe(415);
+
+    const { samples } = parseProm((await s.get('/metrics')).text);
+    const byStatus = (st: string) => one(samples, 'batcher_requests_total', { status: st });
+    expect(byStatus('200'), 'batcher_requests_total{status="200"}: 10 requests succeeded').toBe(10);
+    expect(byStatus('400'), 'batcher_requests_total{status="400"}: 1 request was invalid').toBe(1);
+    expect(byStatus('415'), 'batcher_requests_total{status="415"}: 1 request had the wrong content type').toBe(1);
+    const batches = s.model.batches;
+    expect(one(samples, 'batcher_batch_size_count'), `batcher_batch_size_count: the model ran ${batches.length} batches`).toBe(batches.length);
+    expect(one(samples, 'batcher_batch_size_sum'), 'batcher_batch_size_sum: the batches held 10 requests in all').toBe(10);
+    for (const le of ['1', '2', '4']) {
+      const expected = batches.filter((b) => b.length <= Number(le)).length;
+      expect(one(samples, 'batcher_batch_size_bucket', { le }), `batcher_batch_size_bucket{le="${le}"}: batches of size <= ${le}`).toBe(expected);
+    }
+    expect(one(samples, 'batcher_request_duration_seconds_count'), 'batcher_request_duration_seconds_count: 12 POST /v1/infer requests were answered').toBe(12);
+    expect(one(samples, 'batcher_queue_depth'), 'nothing is queued now').toBe(0);
+
+    // a second server, whose model is blocked: one full batch in the model, one request queued
+    const t = await startServer({ maxBatchSize: 4, maxWaitMs: 1000 });
+    t.model.block();
+    const held = ['h0', 'h1', 'h2', 'h3', 'h4'].map((x) => t.infer(x));
+    await until(() => t.model.seen.length === 4 && t.server.queueDepth === 1, 2000, 'one full batch in the blocked model and one request queued');
+    const during = parseProm((await t.get('/metrics')).text).samples;
+    expect(one(during, 'batcher_queue_depth'), 'batcher_queue_depth while 1 request waits behind a blocked batch').toBe(1);
+    t.model.unblock();
+    await Promise.all(held);
+  });
+});
