@@ -1,11 +1,12 @@
 // `npm run bench`: the runner's speed, as ratios against a baseline taken in the same run, then
 // each lab's own bench (labs/*/bench.ts). Options: --skip-cold (keep the image), --runner-only,
 // --runs N.
-import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { makeClass } from '../../fixtures/classes/make-class.ts';
 import { courseRoot } from '../core/paths.ts';
 import { buildImage, ensureImage } from '../image/ensure.ts';
 import { defaultImageMode, imageTag } from '../image/recipe.ts';
@@ -37,8 +38,43 @@ async function timeChecks(sandbox: Sandbox, runs: number): Promise<number[]> {
   return times;
 }
 
+/** Grades a generated 40-student lab-00 class with --jobs 1, 2 and the core count, in one run. */
+async function benchGrade(): Promise<void> {
+  const root = courseRoot();
+  const work = mkdtempSync(join(tmpdir(), 'ailab-bench-grade-'));
+  try {
+    const klass = join(work, 'class');
+    const members = await makeClass('lab-00', klass, 40);
+    const rows: string[][] = [];
+    let single = 0;
+    for (const jobs of [...new Set([1, 2, cpus().length])]) {
+      const out = join(work, `out-${jobs}`);
+      const t = performance.now();
+      const run = await execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'grade', 'lab-00', klass, '--out', out, '--jobs', String(jobs)], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
+      if (run.exitCode !== 0) throw new Error(`grade --jobs ${jobs} failed: ${run.stderr}`);
+      const wall = performance.now() - t;
+      const sandboxMs = readdirSync(join(out, 'results')).map((f) => JSON.parse(readFileSync(join(out, 'results', f), 'utf8')).sandbox.durationMs as number);
+      const sum = sandboxMs.reduce((a, b) => a + b, 0);
+      if (jobs === 1) single = wall;
+      rows.push([
+        `--jobs ${jobs}`,
+        `${((60_000 * members.length) / wall).toFixed(1)}/min`,
+        jobs === 1 ? '1.00×' : `${(single / wall).toFixed(2)}×`,
+        `${((sum / jobs / wall) * 100).toFixed(0)}%`,
+        `${((wall * jobs - sum) / members.length / 1000).toFixed(2)} s`,
+      ]);
+    }
+    console.log('\ngrading 40 lab-00 submissions');
+    const head = ['jobs', 'throughput', 'speed-up vs --jobs 1', 'ideal share (Σ sandbox time ÷ jobs ÷ wall)', 'overhead per submission outside the sandbox'];
+    console.log(head.join(' | '));
+    for (const r of rows) console.log(r.join(' | '));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, runs: { type: 'string' } } });
   const runs = Number(values.runs ?? 5);
   const root = courseRoot();
   const docker = dockerClient();
@@ -61,6 +97,7 @@ async function main(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${'measure'.padEnd(w)}  result\n${'-'.repeat(w)}  ------`);
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  if (!values['skip-grade']) await benchGrade();
   if (values['runner-only']) return;
   for (const name of listLabDirs(root)) {
     const bench = join(root, 'labs', name, 'bench.ts');
