@@ -33,7 +33,7 @@ test('report.html renders in headless Chromium with the right counts, and sorts'
     await page.goto(`file://${join(out, 'report.html')}`);
     const histogram = await page.$$eval('#histogram .bar', (bars) => bars.map((b) => [b.getAttribute('data-label'), Number(b.getAttribute('data-value'))]));
     expect(histogram.filter(([, v]) => (v as number) > 0)).toEqual([['0–9%', 1], ['80–89%', 1], ['90–100%', 2]]);
-    const widths = await page.$$eval('#histogram rect', (rects) => rects.map((r) => (r as SVGRectElement).getBBox().width));
+    const widths = await page.$$eval('#histogram rect', (rects) => rects.map((r) => (r as unknown as { getBBox(): { width: number } }).getBBox().width));
     expect(widths[9]).toBeGreaterThan(widths[8]); // the drawn bars follow the counts
     const ties = await page.$eval('#pass-rates .bar[data-label="topk-ties"]', (b) => Number(b.getAttribute('data-value')));
     expect(ties).toBe(50); // ann and ben pass it, cat and dan do not
