@@ -30,17 +30,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
   image: { summary: 'Build, inspect or prune the sandbox image', usage: 'image build|status|prune [options]', load: () => import('./commands/image.ts') },
   doctor: { summary: 'Check this machine: Node, Docker, the image, disk space', usage: 'doctor', load: () => import('./commands/doctor.ts') },
   demo: { summary: "Run a lab's demo (lab-01: answer a question over the corpus)", usage: 'demo <lab> [args]', load: () => import('./commands/demo.ts') },
+  hint: { summary: "Show the next hint for a check (a ladder per check)", usage: 'hint <lab> [check]', load: () => import('./commands/hint.ts') },
+  status: { summary: 'Your progress in every lab, and what to do next', usage: 'status [--json]', load: () => import('./commands/status.ts') },
+  grade: { summary: 'Grade a class of submissions into a gradebook', usage: 'grade <lab> <submissions> --out DIR', load: () => import('./commands/grade.ts') },
+  reset: { summary: "Restore a lab's starter files (your work is backed up first)", usage: 'reset <lab> [--yes]', load: () => import('./commands/reset.ts') },
+  watch: { summary: 'Re-run the checks each time you save (q quits)', usage: 'watch <lab> [options]', load: () => import('./commands/watch.ts') },
+  release: { summary: 'Write a student copy without hidden checks, solutions or mutants', usage: 'release --out DIR', load: () => import('./commands/release.ts') },
   schema: { summary: 'Print or write the JSON Schema of lab.yaml', usage: 'schema [--write|--check]', load: () => import('./commands/schema.ts') },
-};
-
-/** Commands that are planned but not built yet, so their names get an honest answer. */
-const PLANNED: Record<string, string> = {
-  grade: 'instructor grading',
-  release: 'student releases',
-  watch: 'watch mode',
-  hint: 'the hint ladder',
-  status: 'progress status',
-  reset: 'restoring starter files',
 };
 
 /** Edit distance, for "did you mean". */
@@ -125,9 +121,6 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const entry = COMMANDS[name];
-    if (!entry && PLANNED[name]) {
-      throw new UsageError(`"${name}" (${PLANNED[name]}) is planned but not built yet in ailab ${RUNNER_VERSION}.`, 'See the roadmap in README.md.');
-    }
     if (!entry) {
       const guess = closest(name, Object.keys(COMMANDS));
       throw new UsageError(`Unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`ailab --help\`.`);

@@ -3,6 +3,7 @@ import { parseOptions, type CommandContext } from '../cli.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { resolveLab } from '../lab/resolve.ts';
+import { saveRun } from '../progress/record.ts';
 import { REPORTER_NAMES, REPORTERS } from '../report/index.ts';
 import { runChecks } from '../run/run-checks.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
@@ -63,6 +64,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox…`);
   const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal });
   show.done();
+  if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);
   process.stdout.write(text);
   if (values.out) writeFileSync(values.out, text);

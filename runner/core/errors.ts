@@ -64,3 +64,10 @@ export class InterruptedError extends AilabError {
     super('E_INTERRUPTED', 'Interrupted.', undefined, 130);
   }
 }
+
+/** ailab could not write its own state (.ailab/): a read-only folder, a full disk. */
+export class StateWriteError extends AilabError {
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super('E_STATE_WRITE', message, hint, EXIT.infrastructure, options);
+  }
+}

@@ -1,5 +1,6 @@
 import type { Results } from '../results/schema.ts';
 import { colors } from '../ui/colors.ts';
+import { renderGithub } from './github.ts';
 import { renderJunit } from './junit.ts';
 import { renderTerminal } from './terminal.ts';
 
@@ -8,6 +9,7 @@ export const REPORTERS: Record<string, (results: Results) => string> = {
   terminal: (results) => renderTerminal(results, colors(process.stdout)),
   json: (results) => `${JSON.stringify(results, null, 2)}\n`,
   junit: renderJunit,
+  github: (results) => renderGithub(results),
 };
 
 /** The reporter names, for --help and errors. */

@@ -1,0 +1,107 @@
+import { watch } from 'node:fs';
+import { sep } from 'node:path';
+import picomatch from 'picomatch';
+import { parseOptions, type CommandContext } from '../cli.ts';
+import { AilabError, EXIT, InterruptedError, UsageError } from '../core/errors.ts';
+import { courseRoot } from '../core/paths.ts';
+import { resolveLab } from '../lab/resolve.ts';
+import { saveRun } from '../progress/record.ts';
+import { runChecks } from '../run/run-checks.ts';
+import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
+import { colors } from '../ui/colors.ts';
+import { progress } from '../ui/progress.ts';
+import { createRunLoop } from '../watch/loop.ts';
+import { renderWatchResult } from '../watch/render.ts';
+import { pickSubmission, RUN_OPTIONS, timeoutOverride } from './options.ts';
+
+const USAGE = 'watch <lab> [options]';
+
+const HELP = `Usage: ailab ${USAGE}
+
+Checks a lab, then checks it again each time you save one of its editable files. A save
+during a run cancels the stale run. Each run shows a one-line summary and the first
+failing check. Press q (or Ctrl-C) to quit, r to run again now.
+
+Options:
+  --sandbox KIND   docker | local | auto (default auto: docker when the daemon answers)
+  --timeout S      override the lab's wall-clock limit, in seconds
+  -h, --help       show this help
+
+Examples:
+  npm run lab -- watch lab-00
+  npm run lab -- watch 2 --sandbox local`;
+
+/** How long to wait after the last save before running: editors write files in bursts. */
+const DEBOUNCE_MS = 300;
+
+/** `ailab watch <lab>`: re-run the checks on every save, one run at a time. */
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseOptions(argv, RUN_OPTIONS, USAGE);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError('Name one lab to watch.', 'Example: npm run lab -- watch lab-00');
+  const root = courseRoot();
+  const lab = resolveLab(positionals[0], root);
+  const limits = timeoutOverride(values.timeout);
+  const show = progress();
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  show.done();
+  const c = colors();
+  const tty = Boolean(process.stdout.isTTY);
+  const screen = (text: string) => process.stdout.write(tty ? `\u001b[2J\u001b[3J\u001b[H${text}` : `\n${'─'.repeat(60)}\n${text}`);
+  const footer = c.dim(`\nwatching ${lab.manifest.files.join(', ')} in labs/${lab.name} · ${sandbox.kind} sandbox${sandbox.kind === 'local' ? ' (NOT isolated)' : ''} · q quits, r re-runs`);
+  const editable = picomatch(lab.manifest.files, { dot: false });
+
+  return await new Promise<number>((resolve, reject) => {
+    const loop = createRunLoop({
+      debounceMs: DEBOUNCE_MS,
+      onError: (error) => finish(() => reject(error)),
+      run: async (signal) => {
+        screen(`${c.bold(lab.manifest.id)}  running ${lab.checks.length} checks…\n${footer}\n`);
+        let submission;
+        try {
+          submission = pickSubmission(lab, {}, root);
+        } catch (error) {
+          if (!(error instanceof AilabError)) throw error;
+          screen(`${c.red('✗')} ${c.bold(lab.manifest.id)}  cannot run the checks yet\n\n${error.message}\n${error.hint ? `${c.cyan('next:')} ${error.hint}\n` : ''}${footer}\n`);
+          return;
+        }
+        const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: AbortSignal.any([signal, ctx.signal]) });
+        if (signal.aborted) return;
+        const warnings: string[] = [];
+        saveRun(root, results, (w) => warnings.push(`${c.yellow('warning:')} ${w}\n`)); // shown on the screen, which a clear would wipe from stderr
+        screen(`${renderWatchResult(results, c, new Date())}${warnings.join('')}${footer}\n`);
+      },
+    });
+    const watcher = watch(lab.dir, { recursive: true }, (_event, filename) => {
+      if (filename && editable(filename.split(sep).join('/'))) loop.trigger();
+    });
+    watcher.on('error', (error) => finish(() => reject(error)));
+    const onKey = (data: Buffer) => {
+      const text = data.toString();
+      if (text.includes('\u0003')) finish(() => reject(new InterruptedError()));
+      else if (/q/i.test(text)) finish(() => resolve(EXIT.ok));
+      else if (/r|\r|\n/i.test(text)) loop.trigger();
+    };
+    const onAbort = () => finish(() => reject(ctx.signal.reason ?? new InterruptedError()));
+    let finished = false;
+    function finish(settle: () => void): void {
+      if (finished) return;
+      finished = true;
+      watcher.close();
+      ctx.signal.removeEventListener('abort', onAbort);
+      process.stdin.off('data', onKey);
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+      process.stdin.pause();
+      (process.stdin as { unref?: () => void }).unref?.(); // an open pipe must not keep the process alive
+      void loop.stop().then(settle, settle);
+    }
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (process.stdin.isTTY) process.stdin.setRawMode(true);
+    process.stdin.on('data', onKey);
+    process.stdin.resume();
+    loop.runNow();
+  });
+}
