@@ -2,29 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { demoResults } from '../../helpers/results.ts';
 import { escapeData, escapeProperty, renderAnnotations, renderGithub, renderSummary } from '../../../runner/report/github.ts';
 import { REPORTER_NAMES } from '../../../runner/report/index.ts';
-import { ResultsSchema } from '../../../runner/results/schema.ts';
 
-const results = ResultsSchema.parse({
-  schemaVersion: 1,
-  lab: { id: 'lab-07', title: 'Demo lab', version: '1' },
-  submission: { source: 'workspace', sha256: 'a'.repeat(64), files: ['src/add.ts'] },
-  status: 'fail',
-  score: 5,
-  maxScore: 10,
-  tasks: [{ id: 'add', title: 'Addition', score: 5, maxScore: 10 }],
-  checks: [
-    { id: 'add-small', task: 'add', title: 'adds small numbers', test: 'add > adds small numbers', status: 'pass', points: 5, maxPoints: 5, visibility: 'public', durationMs: 2 },
-    { id: 'add-negative', task: 'add', title: 'adds negative numbers', test: 'add > adds negative numbers', status: 'fail', points: 0, maxPoints: 5, visibility: 'hidden', message: 'expected -1 to be -3\n100% | wrong', hint: 'Negative numbers too.', durationMs: 3 },
-  ],
-  problems: [],
-  sandbox: { kind: 'docker', image: 'ailab-sandbox:abc', exitCode: 1, timedOut: false, oomKilled: false, durationMs: 1234, limits: { timeout_s: 30, test_timeout_s: 10, memory_mb: 1024, cpus: 1, pids: 256, output_kb: 256 } },
-  output: '',
-  runner: { version: '0.1.0' },
-  startedAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: '2026-01-01T00:00:01.000Z',
-});
+const results = demoResults('expected -1 to be -3\n100% | wrong');
 
 describe('github reporter', () => {
   test('is registered by name', () => {
