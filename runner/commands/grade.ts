@@ -6,7 +6,7 @@ import { courseRoot } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { discoverSubmissions, readRoster } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
-import { gradeEntry, openSubmission } from '../grade/grade-one.ts';
+import { gradeEntry } from '../grade/grade-one.ts';
 import { loadResult, lockOutput, saveResult } from '../grade/store.ts';
 import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
@@ -74,7 +74,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const tick = () => {
       const elapsed = Date.now() - started;
       const graded = done - skipped;
-      const eta = graded > 0 ? fmt(((entries.length - done) * elapsed) / graded / 1) : '?';
+      const eta = graded > 0 ? fmt(((entries.length - done) * elapsed) / graded) : '?';
       show.step(`graded ${done}/${entries.length}, ${failing} not passing, ETA ${eta}`);
     };
     tick();
@@ -82,22 +82,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       entries,
       jobs,
       async (entry) => {
-        if (values.resume) {
-          const previous = loadResult(out, entry.student);
-          if (previous && previous.lab.version === version) {
-            const { submission, cleanup } = await openSubmission(lab, entry);
-            cleanup();
-            if (submission.sha256 && submission.sha256 === previous.submission.sha256) {
-              done++;
-              skipped++;
-              if (previous.status !== 'pass') failing++;
-              tick();
-              return { student: entry.student, results: previous };
-            }
-          }
-        }
-        const results = await gradeEntry({ lab, root, entry, sandbox, limits, signal: ctx.signal });
-        saveResult(out, entry.student, results);
+        const previous = values.resume ? loadResult(out, entry.student) : undefined;
+        const { results, reused } = await gradeEntry({ lab, root, entry, sandbox, limits, signal: ctx.signal, previous: previous?.lab.version === version ? previous : undefined });
+        if (reused) skipped++;
+        else saveResult(out, entry.student, results);
         done++;
         if (results.status !== 'pass') failing++;
         tick();

@@ -44,12 +44,28 @@ function unwrap(lab: Lab, dir: string): string {
 
 /**
  * Grades one student: a submission that cannot be graded is an error result, and an
- * infrastructure failure is retried once before it becomes one.
+ * infrastructure failure is retried once before it becomes one. A `previous` result for the same
+ * submission hash is returned as it is (`reused`), so --resume unpacks each entry only once.
  */
-export async function gradeEntry(opts: { lab: Lab; root: string; entry: SubmissionEntry; sandbox: Sandbox; limits?: Partial<LabLimits>; signal?: AbortSignal }): Promise<Results> {
+export async function gradeEntry(opts: {
+  lab: Lab;
+  root: string;
+  entry: SubmissionEntry;
+  sandbox: Sandbox;
+  limits?: Partial<LabLimits>;
+  signal?: AbortSignal;
+  previous?: Results;
+}): Promise<{ results: Results; reused: boolean }> {
+  const results = await gradeOpened(opts);
+  return { results: results ?? opts.previous!, reused: results === undefined };
+}
+
+/** The grading behind gradeEntry; undefined means `previous` still holds. */
+async function gradeOpened(opts: Parameters<typeof gradeEntry>[0]): Promise<Results | undefined> {
   const { lab, root, entry, sandbox } = opts;
   const { submission, cleanup } = await openSubmission(lab, entry);
   try {
+    if (opts.previous && submission.sha256 && submission.sha256 === opts.previous.submission.sha256) return undefined;
     if (submission.problems.length > 0) {
       return errorResults(lab, root, entry.path, submission.sha256, `The submission could not be graded: ${submission.problems.join('; ')}`, sandbox.kind);
     }
