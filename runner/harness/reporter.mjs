@@ -7,6 +7,24 @@ import { relative } from 'node:path';
 
 const MAX_TEXT = 1500;
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** writeSync that waits out EAGAIN: stdout is a non-blocking pipe that a flood of worker output
+ * can fill, and a frame that failed to write would turn a finished check into a missing one. */
+function writeAll(fd, text) {
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  for (let waited = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      if (error?.code !== 'EAGAIN' || waited > 30_000) throw error;
+      Atomics.wait(pause, 0, 0, 2);
+      waited += 2;
+    }
+  }
+}
+
 function cap(text) {
   if (typeof text !== 'string') return undefined;
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
@@ -53,12 +71,12 @@ export class AilabReporter {
   emit(frame) {
     if (!this.nonce) return;
     // One write() per frame, each under the pipe's atomic size, so worker output can't split it.
-    writeSync(1, `\n@@ailab:${this.nonce}:${JSON.stringify(frame)}\n`);
+    writeAll(1, `\n@@ailab:${this.nonce}:${JSON.stringify(frame)}\n`);
   }
 
   onUserConsoleLog(log) {
     const stream = log.type === 'stderr' ? 2 : 1;
-    writeSync(stream, String(log.content ?? ''));
+    writeAll(stream, String(log.content ?? ''));
   }
 
   onTestCaseResult(testCase) {

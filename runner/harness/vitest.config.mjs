@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { AilabReporter } from './reporter.mjs';
+import { importGuard } from './import-guard.mjs';
+import { workerLockdown } from './worker-lockdown.mjs';
 
 const testTimeout = Number(process.env.AILAB_TEST_TIMEOUT_MS) || 10_000;
 const workers = Math.max(1, Number(process.env.AILAB_WORKERS) || 1);
+const lockdown = workerLockdown(fileURLToPath(new URL('..', import.meta.url)));
 
 export default defineConfig({
   cacheDir: join(tmpdir(), 'ailab-vite-cache'),
   logLevel: 'silent',
   server: { watch: null },
+  plugins: [importGuard(process.cwd(), JSON.parse(process.env.AILAB_EDITABLE || '[]'))],
   test: {
     include: ['tests/**/*.test.ts', 'checks/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'solution/**', 'mutants/**'],
@@ -28,5 +32,7 @@ export default defineConfig({
     teardownTimeout: 2_000,
     setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],
     reporters: [new AilabReporter()],
+    execArgv: lockdown.execArgv,
+    env: lockdown.env,
   },
 });

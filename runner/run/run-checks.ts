@@ -11,6 +11,7 @@ import { labVersion } from '../lab/version.ts';
 import { scoreChecks } from '../results/score.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { stageRun } from '../stage/stage.ts';
+import { scanSubmission } from '../submission/scan.ts';
 
 /** Everything one graded run needs. */
 export interface RunChecksOptions {
@@ -61,6 +62,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
           LANG: 'C.UTF-8',
           AILAB_TEST_TIMEOUT_MS: String(Math.round(limits.test_timeout_s * 1000)),
           AILAB_WORKERS: String(Math.max(1, Math.floor(limits.cpus))),
+          AILAB_EDITABLE: JSON.stringify(lab.manifest.files),
         },
         stdin: nonce,
         limits,
@@ -88,7 +90,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       maxScore: graded.reduce((s, c) => s + c.maxPoints, 0),
       tasks,
       checks: scored.checks,
-      problems: scored.problems,
+      problems: [...scored.problems, ...scanSubmission(opts.files)],
       sandbox: {
         kind: outcome.kind,
         image: outcome.image,
