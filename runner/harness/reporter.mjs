@@ -4,6 +4,7 @@
 // the workers never sees it and cannot forge a frame the runner will accept.
 import { readFileSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
+import { attestsPass } from './attest.mjs';
 
 const MAX_TEXT = 1500;
 
@@ -53,7 +54,9 @@ function serializeError(error, root) {
 }
 
 export class AilabReporter {
-  constructor() {
+  /** `attestKey` checks that each passing result was signed by the worker's harness. */
+  constructor(attestKey) {
+    this.attestKey = attestKey;
     this.nonce = '';
     this.root = process.cwd();
   }
@@ -82,13 +85,20 @@ export class AilabReporter {
   onTestCaseResult(testCase) {
     const result = testCase.result();
     const diagnostic = testCase.diagnostic();
+    let state = result.state;
+    let errors = (result.errors ?? []).slice(0, 3).map((e) => serializeError(e, this.root));
+    if (state === 'passed' && !attestsPass(this.attestKey, testCase.id, testCase.meta()?.ailab)) {
+      // The worker's harness signs every verdict it saw; a pass without a valid signature was forged in transit.
+      state = 'failed';
+      errors = [{ name: 'AilabTamperError', message: 'Tampering detected: this result was altered on its way from the test worker (its attestation is missing or wrong).' }];
+    }
     this.emit({
       type: 'test',
       name: testCase.fullName,
       file: relative(this.root, testCase.module.moduleId),
-      state: result.state,
+      state,
       durationMs: Math.round(diagnostic?.duration ?? 0),
-      errors: (result.errors ?? []).slice(0, 3).map((e) => serializeError(e, this.root)),
+      errors,
     });
   }
 

@@ -2,8 +2,9 @@
 // two jobs: it keeps finished results flowing when learner code later hangs the worker, and it
 // locks down the test framework so learner code sharing the worker can't forge a pass.
 import { afterEach, beforeEach } from 'vitest';
-import { lockDown, checkIntegrity, guardTest } from './tamper.mjs';
+import { attest, checkIntegrity, guardTest, lockDown, takeKey } from './tamper.mjs';
 
+takeKey(globalThis.__vitest_worker__);
 lockDown();
 
 // vitest batches test results from a worker to the main process at most every 100 ms; if learner
@@ -21,6 +22,10 @@ beforeEach(async (context) => {
 });
 
 // Registered first, so it runs after every afterEach hook of the lab's own files.
-afterEach(() => {
-  checkIntegrity();
+afterEach((context) => {
+  try {
+    checkIntegrity();
+  } finally {
+    attest(context.task);
+  }
 });

@@ -3,10 +3,12 @@
 // chai, the built-ins they call, the channel results travel on), pins each running test's flags,
 // latches a failure so nothing can turn it back into a pass, and re-checks it all after each test.
 // A violation fails the test with an AilabTamperError, which the runner turns into a score of 0.
+import crypto from 'node:crypto';
 import { types } from 'node:util';
 import v8 from 'node:v8';
 import { syncBuiltinESMExports } from 'node:module';
 import { chai, describe, expect, it, suite, test, vi } from 'vitest';
+import { attestation, KEY_NAME } from './attest.mjs';
 
 /** The error a detected tampering attempt fails a check with; the runner looks for its name. */
 export class AilabTamperError extends Error {
@@ -24,6 +26,9 @@ const getPrototypeOf = Object.getPrototypeOf;
 const ownKeys = Reflect.ownKeys;
 const apply = Reflect.apply;
 const objectIs = Object.is;
+const createSecretKey = crypto.createSecretKey;
+const bufferFrom = Buffer.from;
+const hmacPrototype = getPrototypeOf(crypto.createHmac('sha256', 'probe'));
 
 /** Names that code often assigns on its own objects; on a frozen prototype they become accessors
  * that define an own property instead of throwing (the "override mistake"). */
@@ -57,7 +62,7 @@ function lockedObjects() {
     Boolean.prototype, BigInt.prototype, Math, JSON, Reflect, Promise, Promise.prototype, Map.prototype, Set.prototype,
     WeakMap.prototype, WeakSet.prototype, RegExp.prototype, Date.prototype, ArrayBuffer.prototype, typedArray, typedArray.prototype,
     Uint8Array.prototype, Float64Array.prototype, Float32Array.prototype, Int32Array.prototype, Uint32Array.prototype,
-    Buffer, Buffer.prototype, v8, v8.Serializer.prototype, v8.DefaultSerializer.prototype, v8.Deserializer.prototype,
+    Buffer, Buffer.prototype, v8, crypto, hmacPrototype, v8.Serializer.prototype, v8.DefaultSerializer.prototype, v8.Deserializer.prototype,
     expect, chai, chai.Assertion, chai.Assertion.prototype, chai.util, chai.config, test, it, describe, suite, vi,
     ...(process.channel ? [getPrototypeOf(process.channel)] : []),
   ].filter((target) => !types.isModuleNamespaceObject(target));
@@ -126,7 +131,27 @@ export function lockDown() {
   }
   const state = getOwnPropertyDescriptor(globalThis, '__vitest_worker__');
   if (state?.configurable) defineProperty(globalThis, '__vitest_worker__', { value: state.value ?? globalThis.__vitest_worker__, writable: false, enumerable: false, configurable: false });
+  const rpc = getOwnPropertyDescriptor(globalThis.__vitest_worker__ ?? {}, 'rpc');
+  if (rpc?.configurable) defineProperty(globalThis.__vitest_worker__, 'rpc', { value: rpc.value, writable: false, enumerable: rpc.enumerable, configurable: false });
   snapshot = lockedObjects().map((target) => [target, ownKeys(target).map((key) => [key, getOwnPropertyDescriptor(target, key)])]);
+}
+
+/** The latched verdict of each guarded test, readable only from this module. */
+const verdicts = new WeakMap();
+let attestKey;
+
+/** Takes the run's attestation key out of vitest's provided context, before learner code loads. */
+export function takeKey(workerState) {
+  const raw = workerState?.providedContext?.[KEY_NAME];
+  for (const context of [workerState?.providedContext, workerState?.ctx?.providedContext]) if (context) delete context[KEY_NAME];
+  attestKey = typeof raw === 'string' ? createSecretKey(bufferFrom(raw, 'hex')) : undefined;
+}
+
+/** Signs the test's latched verdict into task.meta, for the main process to check. */
+export function attest(task) {
+  const verdict = verdicts.get(task);
+  if (!verdict || !attestKey) return;
+  task.meta.ailab = attestation(attestKey, task.id, verdict() === 'fail' ? 'fail' : 'pass');
 }
 
 /** Pins a running test's flags and makes a failure permanent: a check that failed stays failed. */
@@ -135,6 +160,7 @@ export function guardTest(task) {
     defineProperty(task, name, { value: task[name], writable: false, enumerable: true, configurable: false });
   }
   const latched = latch(task.result);
+  verdicts.set(task, () => latched.state);
   let current = latched;
   defineProperty(task, 'result', {
     get: () => current,

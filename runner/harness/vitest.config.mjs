@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { randomBytes } from 'node:crypto';
 import { AilabReporter } from './reporter.mjs';
+import { KEY_NAME } from './attest.mjs';
 import { importGuard } from './import-guard.mjs';
 import { workerLockdown } from './worker-lockdown.mjs';
 
 const testTimeout = Number(process.env.AILAB_TEST_TIMEOUT_MS) || 10_000;
 const workers = Math.max(1, Number(process.env.AILAB_WORKERS) || 1);
 const lockdown = workerLockdown(fileURLToPath(new URL('..', import.meta.url)));
+// Each passing result must carry an HMAC under this key, made from the latched verdict inside the
+// worker; a result rewritten on its way to this process can't carry a valid one.
+const attestKey = randomBytes(32).toString('hex');
 
 export default defineConfig({
   cacheDir: join(tmpdir(), 'ailab-vite-cache'),
@@ -31,7 +36,8 @@ export default defineConfig({
     hookTimeout: testTimeout,
     teardownTimeout: 2_000,
     setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],
-    reporters: [new AilabReporter()],
+    reporters: [new AilabReporter(attestKey)],
+    provide: { [KEY_NAME]: attestKey },
     execArgv: lockdown.execArgv,
     env: lockdown.env,
   },
