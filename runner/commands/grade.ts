@@ -1,17 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseOptions, type CommandContext } from '../cli.ts';
-import { EXIT, UsageError } from '../core/errors.ts';
+import { EXIT, SandboxError, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { discoverSubmissions, readRoster } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
-import { loadResult, lockOutput, saveResult } from '../grade/store.ts';
+import { lockOutput } from '../grade/lock.ts';
+import { loadResult, saveResult } from '../grade/store.ts';
 import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
+import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
 import { RUN_OPTIONS, timeoutOverride } from './options.ts';
 
@@ -63,8 +65,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const limits = timeoutOverride(values.timeout);
   const out = resolve(values.out);
   const release = lockOutput(out);
+  // One signal for the whole batch: Ctrl-C, or a failure no student can get past (a full disk),
+  // stops new runs and kills those in flight.
+  const batch = new AbortController();
+  const onInterrupt = () => batch.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onInterrupt, { once: true });
   try {
     const show = progress();
+    const c = colors(process.stderr);
     const sandbox = await openSandbox({ choice: choice === 'auto' ? 'docker' : choice, root, onProgress: show.step });
     const version = labVersion(lab, root);
     const started = Date.now();
@@ -77,21 +85,32 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const eta = graded > 0 ? fmt(((entries.length - done) * elapsed) / graded) : '?';
       show.step(`graded ${done}/${entries.length}, ${failing} not passing, ETA ${eta}`);
     };
+    const notice = (text: string) => {
+      show.done();
+      process.stderr.write(`${c.yellow('warning:')} ${text}\n`);
+    };
     tick();
     const graded = await mapPool(
       entries,
       jobs,
       async (entry) => {
-        const previous = values.resume ? loadResult(out, entry.student) : undefined;
-        const { results, reused } = await gradeEntry({ lab, root, entry, sandbox, limits, signal: ctx.signal, previous: previous?.lab.version === version ? previous : undefined });
-        if (reused) skipped++;
-        else saveResult(out, entry.student, results);
-        done++;
-        if (results.status !== 'pass') failing++;
-        tick();
-        return { student: entry.student, results };
+        try {
+          const saved = values.resume ? loadResult(out, entry.student) : undefined;
+          // A result the sandbox never produced (sandbox.failure) is graded again.
+          const previous = saved?.lab.version === version && !saved.sandbox.failure ? saved : undefined;
+          const { results, reused } = await gradeEntry({ lab, root, entry, sandbox, limits, signal: batch.signal, previous, onNotice: notice });
+          if (reused) skipped++;
+          else saveResult(out, entry.student, results);
+          done++;
+          if (results.status !== 'pass') failing++;
+          tick();
+          return { student: entry.student, results };
+        } catch (error) {
+          if (!batch.signal.aborted) batch.abort(error);
+          throw error;
+        }
       },
-      ctx.signal,
+      batch.signal,
     );
     show.done();
     const rows: GradeRow[] = [...graded];
@@ -103,8 +122,17 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
     process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
+    const broken = graded.filter((r) => r.results.sandbox.failure).map((r) => r.student);
+    if (broken.length > 0) {
+      throw new SandboxError(
+        'E_GRADE_INCOMPLETE',
+        `${broken.length} student(s) could not be graded because the sandbox failed twice, which is not their fault: ${broken.join(', ')}.`,
+        'Their rows say "error". Once `docker info` answers, run the same command with --resume: it grades just them again and keeps every other result.',
+      );
+    }
     return EXIT.ok;
   } finally {
+    ctx.signal.removeEventListener('abort', onInterrupt);
     release();
   }
 }

@@ -49,7 +49,7 @@ export class SubmissionError extends AilabError {
 /** The sandbox could not run: Docker down, an image build that failed, a container error. */
 export class SandboxError extends AilabError {
   constructor(
-    code: 'E_DOCKER_UNAVAILABLE' | 'E_IMAGE_BUILD' | 'E_SANDBOX',
+    code: 'E_DOCKER_UNAVAILABLE' | 'E_IMAGE_BUILD' | 'E_SANDBOX' | 'E_GRADE_INCOMPLETE',
     message: string,
     hint?: string,
     options?: { cause?: unknown },
@@ -69,5 +69,12 @@ export class InterruptedError extends AilabError {
 export class StateWriteError extends AilabError {
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
     super('E_STATE_WRITE', message, hint, EXIT.infrastructure, options);
+  }
+}
+
+/** A grade output folder could not be written: a full disk or quota (E_DISK_FULL), or another I/O error. */
+export class OutputWriteError extends AilabError {
+  constructor(code: 'E_DISK_FULL' | 'E_OUTPUT_WRITE', message: string, hint: string, options?: { cause?: unknown }) {
+    super(code, message, hint, EXIT.infrastructure, options);
   }
 }

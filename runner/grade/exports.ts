@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.ts';
+import { writeFilesAtomic } from '../core/atomic.ts';
 import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
 import type { Results } from '../results/schema.ts';
+import { guardWrite } from './output-errors.ts';
 import { reportHtml } from './report-html.ts';
 
 /** One graded student, or a roster student with no submission (results undefined). */
@@ -18,18 +19,19 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** grades.csv: one row per student, the total and a column per check; imports into spreadsheets and LMSs. */
+/** grades.csv: one row per student, the total, a column per check and the run's notes (integrity,
+ * review flags, imitated frames); imports into spreadsheets and LMSs. */
 export function gradesCsv(lab: Lab, rows: GradeRow[]): string {
-  const header = ['student', 'status', 'score', 'max_score', 'percent', ...lab.checks.map((c) => c.id)];
+  const header = ['student', 'status', 'score', 'max_score', 'percent', ...lab.checks.map((c) => c.id), 'notes'];
   const lines = [header.map(csvField).join(',')];
   for (const { student, results } of rows) {
     if (!results) {
-      lines.push([student, 'no-submission', 0, lab.maxScore, 0, ...lab.checks.map(() => 0)].map(csvField).join(','));
+      lines.push([student, 'no-submission', 0, lab.maxScore, 0, ...lab.checks.map(() => 0), ''].map(csvField).join(','));
       continue;
     }
     const points = new Map(results.checks.map((c) => [c.id, c.points]));
     const pct = results.maxScore > 0 ? Math.round((1000 * results.score) / results.maxScore) / 10 : 0;
-    lines.push([student, results.status, results.score, results.maxScore, pct, ...lab.checks.map((c) => points.get(c.id) ?? 0)].map(csvField).join(','));
+    lines.push([student, results.status, results.score, results.maxScore, pct, ...lab.checks.map((c) => points.get(c.id) ?? 0), results.problems.join(' | ')].map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -114,17 +116,26 @@ export function feedbackMarkdown(student: string, results: Results): string {
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 
-/** Writes every export into the output folder, each file atomically. */
+/**
+ * Writes every export into the output folder as one change: all files are written to temp files
+ * first and renamed into place only when every one is complete, so a full disk leaves the previous
+ * gradebook (or none) and no temp files.
+ */
 export function writeExports(out: string, lab: Lab, rows: GradeRow[]): void {
-  writeFileAtomic(join(out, 'grades.csv'), gradesCsv(lab, rows));
-  writeFileAtomic(join(out, 'grades.json'), gradesJson(lab, rows));
-  writeFileAtomic(join(out, 'junit.xml'), gradesJunit(lab, rows));
-  writeFileAtomic(join(out, 'report.html'), reportHtml(lab, rows));
+  const files: [string, string][] = [
+    [join(out, 'grades.csv'), gradesCsv(lab, rows)],
+    [join(out, 'grades.json'), gradesJson(lab, rows)],
+    [join(out, 'junit.xml'), gradesJunit(lab, rows)],
+    [join(out, 'report.html'), reportHtml(lab, rows)],
+  ];
   for (const { student, results } of rows) {
     if (!results) continue;
-    mkdirSync(join(out, 'gradescope', student), { recursive: true });
-    writeFileAtomic(join(out, 'gradescope', student, 'results.json'), gradescopeResults(results));
-    mkdirSync(join(out, 'feedback'), { recursive: true });
-    writeFileAtomic(join(out, 'feedback', `${student}.md`), feedbackMarkdown(student, results));
+    files.push([join(out, 'gradescope', student, 'results.json'), gradescopeResults(results)]);
+    files.push([join(out, 'feedback', `${student}.md`), feedbackMarkdown(student, results)]);
   }
+  guardWrite(out, 'the gradebook (grades.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)', () => {
+    for (const { student, results } of rows) if (results) mkdirSync(join(out, 'gradescope', student), { recursive: true });
+    mkdirSync(join(out, 'feedback'), { recursive: true });
+    writeFilesAtomic(files);
+  });
 }

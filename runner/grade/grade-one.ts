@@ -44,8 +44,9 @@ function unwrap(lab: Lab, dir: string): string {
 
 /**
  * Grades one student: a submission that cannot be graded is an error result, and an
- * infrastructure failure is retried once before it becomes one. A `previous` result for the same
- * submission hash is returned as it is (`reused`), so --resume unpacks each entry only once.
+ * infrastructure failure is retried once, after the sandbox has recovered (a Docker daemon that
+ * restarts is waited for), before it becomes one. A `previous` result for the same submission hash
+ * is returned as it is (`reused`), so --resume unpacks each entry only once.
  */
 export async function gradeEntry(opts: {
   lab: Lab;
@@ -55,14 +56,25 @@ export async function gradeEntry(opts: {
   limits?: Partial<LabLimits>;
   signal?: AbortSignal;
   previous?: Results;
+  /** Says what happens when the sandbox fails (a retry, a wait for the daemon). */
+  onNotice?: (text: string) => void;
 }): Promise<{ results: Results; reused: boolean }> {
   const results = await gradeOpened(opts);
   return { results: results ?? opts.previous!, reused: results === undefined };
 }
 
+/** Rejects with the signal's reason once it aborts (Ctrl-C must not wait out a recovery). */
+function untilAborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /** The grading behind gradeEntry; undefined means `previous` still holds. */
 async function gradeOpened(opts: Parameters<typeof gradeEntry>[0]): Promise<Results | undefined> {
   const { lab, root, entry, sandbox } = opts;
+  const notice = opts.onNotice ?? (() => {});
   const { submission, cleanup } = await openSubmission(lab, entry);
   try {
     if (opts.previous && submission.sha256 && submission.sha256 === opts.previous.submission.sha256) return undefined;
@@ -74,7 +86,14 @@ async function gradeOpened(opts: Parameters<typeof gradeEntry>[0]): Promise<Resu
         return await runChecks({ lab, root, files: submission.files, source: entry.path, sha256: submission.sha256, sandbox, limits: opts.limits, signal: opts.signal });
       } catch (error) {
         if (opts.signal?.aborted || !(error instanceof SandboxError)) throw error;
-        if (attempt >= 2) return errorResults(lab, root, entry.path, submission.sha256, `The sandbox failed twice (${error.message}); this is not the student's fault: grade again.`, sandbox.kind);
+        notice(`${entry.student}: ${error.message}${attempt === 1 ? ' (grading again once the sandbox answers)' : ''}`);
+        // Wait for the daemon before the retry (an instant retry during a restart fails too), and clean up.
+        await Promise.race([sandbox.recover?.(notice), untilAborted(opts.signal)]);
+        if (attempt >= 2) {
+          const failure = `Infrastructure failure, not the student's fault: the sandbox failed twice (${error.message}). Grade again with --resume.`;
+          notice(`${entry.student}: recorded as an error (not the student's fault)`);
+          return errorResults(lab, root, entry.path, submission.sha256, failure, sandbox.kind, error.message);
+        }
       }
     }
   } finally {

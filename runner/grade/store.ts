@@ -1,18 +1,22 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AilabError, EXIT } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
+import { guardWrite } from './output-errors.ts';
 
 /** The path of a student's result. */
 export function resultPath(out: string, student: string): string {
   return join(out, 'results', `${student}.json`);
 }
 
-/** Writes a validated result atomically. */
+/** Writes a validated result atomically; a full disk is an E_DISK_FULL error and leaves no partial file. */
 export function saveResult(out: string, student: string, results: Results): void {
-  mkdirSync(join(out, 'results'), { recursive: true });
-  writeFileAtomic(resultPath(out, student), `${JSON.stringify(ResultsSchema.parse(results), null, 2)}\n`);
+  const path = resultPath(out, student);
+  const json = `${JSON.stringify(ResultsSchema.parse(results), null, 2)}\n`;
+  guardWrite(out, `results/${student}.json`, () => {
+    mkdirSync(join(out, 'results'), { recursive: true });
+    writeFileAtomic(path, json);
+  });
 }
 
 /** Reads a saved result, or undefined when it is absent or invalid (it will be graded again). */
@@ -25,23 +29,4 @@ export function loadResult(out: string, student: string): Results | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Takes the output folder's lock, refusing when a live process holds it. Returns the release function. */
-export function lockOutput(out: string): () => void {
-  mkdirSync(out, { recursive: true });
-  const lock = join(out, '.ailab-grade.lock');
-  try {
-    writeFileSync(lock, String(process.pid), { flag: 'wx' });
-  } catch {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = pid !== process.pid;
-    } catch {}
-    if (alive) throw new AilabError('E_LOCKED', `Another grade run (pid ${pid}) is writing to ${out}.`, 'Wait for it to finish, or use another --out folder.', EXIT.usage);
-    writeFileSync(lock, String(process.pid)); // a stale lock from a run that died
-  }
-  return () => rmSync(lock, { force: true });
 }

@@ -42,6 +42,8 @@ export const ResultsSchema = z.object({
     oomKilled: z.boolean(),
     durationMs: z.number(),
     limits: z.object({ timeout_s: z.number(), test_timeout_s: z.number(), memory_mb: z.number(), cpus: z.number(), pids: z.number(), output_kb: z.number() }),
+    /** Set when the sandbox itself failed, so the code was never graded (not the learner's fault); `grade --resume` grades it again. */
+    failure: z.string().optional(),
   }),
   output: z.string(),
   runner: z.object({ version: z.string() }),

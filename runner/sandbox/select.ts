@@ -5,6 +5,7 @@ import { colors } from '../ui/colors.ts';
 import { dockerAnswers, dockerClient, dockerTarget, requireDocker } from './docker-client.ts';
 import { DockerSandbox } from './docker.ts';
 import { LocalSandbox } from './local.ts';
+import { RecoveringSandbox } from './recover.ts';
 import type { Sandbox } from './types.ts';
 
 /** The sandbox kinds a user may ask for. */
@@ -44,5 +45,5 @@ export async function openSandbox(opts: {
     return new LocalSandbox();
   }
   const image = await ensureImage(docker, { root: opts.root, mode: opts.imageMode, onProgress: opts.onProgress });
-  return new DockerSandbox(docker, image);
+  return new RecoveringSandbox(new DockerSandbox(docker, image), docker);
 }

@@ -35,4 +35,9 @@ export interface Sandbox {
   readonly kind: 'docker' | 'local';
   /** Runs the spec; learner failures are outcomes, only infrastructure failures throw. */
   run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome>;
+  /**
+   * After a run failed for infrastructure reasons: waits, bounded, for the backend to answer again
+   * and removes what failed runs left behind. Resolves false when the backend is still away.
+   */
+  recover?(onNotice: (text: string) => void): Promise<boolean>;
 }

@@ -22,9 +22,11 @@ const passing = ResultsSchema.parse({
 const broken = errorResults(lab, root, 'x', 'y', 'the archive holds a symbolic link', 'docker');
 
 describe('grade exports', () => {
-  test('grades.csv has a header, a row per student with a column per check, and quotes what needs it', () => {
-    expect(gradesCsv(lab, [{ student: 'alice', results: passing }, { student: 'bob, jr', results: broken }, { student: 'zoe' }])).toBe(
-      'student,status,score,max_score,percent,add-small,add-negative\r\nalice,pass,10,10,100,5,5\r\n"bob, jr",error,0,10,0,0,0\r\nzoe,no-submission,0,10,0,0,0\r\n',
+  test('grades.csv has a header, a row per student with a column per check and the notes, and quotes what needs it', () => {
+    const flagged = { ...passing, problems: ['review: src/add.ts:3 mentions `process.ppid` (other processes or the result channel)'] };
+    expect(gradesCsv(lab, [{ student: 'alice', results: passing }, { student: 'bob, jr', results: broken }, { student: 'zoe' }, { student: 'max', results: flagged }])).toBe(
+      'student,status,score,max_score,percent,add-small,add-negative,notes\r\nalice,pass,10,10,100,5,5,\r\n"bob, jr",error,0,10,0,0,0,the archive holds a symbolic link\r\nzoe,no-submission,0,10,0,0,0,\r\n' +
+        'max,pass,10,10,100,5,5,review: src/add.ts:3 mentions `process.ppid` (other processes or the result channel)\r\n',
     );
   });
 

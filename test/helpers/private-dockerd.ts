@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { unmountUnder } from './mounts.ts';
+
+/** Unix socket paths are limited to ~108 bytes, and containerd's sockets live under the exec root. */
+function shortTemp(prefix: string): string {
+  const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
+  return mkdtempSync(join(base, prefix));
+}
+
+/**
+ * A second Docker daemon of our own (the machine's daemon is shared by every other test): its own
+ * socket, data root, exec root and managed containerd, no bridge, no iptables changes. It can be
+ * killed and started again on the same data root, as a host's daemon restart would.
+ */
+export class PrivateDockerd {
+  readonly dir = shortTemp('ailab-dkd-');
+  readonly socket = join(this.dir, 'd.sock');
+  readonly host = `unix://${this.socket}`;
+  readonly docker = new Docker({ socketPath: this.socket });
+  private child?: ChildProcess;
+  private exited?: Promise<void>;
+  private readonly log = join(this.dir, 'dockerd.log');
+
+  /** The daemon's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
+  /** Starts dockerd (again, on the same data root) and waits until it answers. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    writeFileSync(join(this.dir, 'daemon.json'), '{}\n'); // never the machine's /etc/docker/daemon.json
+    mkdirSync(join(this.dir, 'data'), { recursive: true });
+    const log = openSync(this.log, 'a');
+    const tag = this.dir.split('-').at(-1);
+    this.child = spawn(
+      'dockerd',
+      [
+        `--host=${this.host}`,
+        `--data-root=${join(this.dir, 'data')}`,
+        `--exec-root=${join(this.dir, 'x')}`,
+        `--pidfile=${join(this.dir, 'd.pid')}`,
+        `--config-file=${join(this.dir, 'daemon.json')}`,
+        // If a system containerd is shared instead of a managed one, keep to our own namespace.
+        `--containerd-namespace=ailab-test-${tag}`,
+        `--containerd-plugins-namespace=ailab-test-${tag}-plugins`,
+        '--bridge=none',
+        '--iptables=false',
+        '--ip-masq=false',
+        '--ip-forward=false',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    closeSync(log);
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      try {
+        await this.docker.ping();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    throw new Error(`the private dockerd did not answer at ${this.host}; its log ends:\n${this.logTail()}`);
+  }
+
+  /** Kills the daemon with a signal and waits for it to exit. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (this.pid === undefined) return;
+    this.child!.kill(signal);
+    await this.exited;
+  }
+
+  /** Stops the daemon (SIGTERM, then SIGKILL after 20 s), unmounts what it left and removes its folders. */
+  async destroy(): Promise<void> {
+    if (this.pid !== undefined) {
+      this.child!.kill('SIGTERM');
+      const stopped = await Promise.race([this.exited!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      if (!stopped) await this.kill('SIGKILL');
+    }
+    unmountUnder(this.dir);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Copies an image from another daemon into this one: docker save | docker load, through the API. */
+  async copyImage(from: Docker, tag: string): Promise<void> {
+    const progress = await this.docker.loadImage(await from.getImage(tag).get());
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(progress, (err: Error | null, events: { error?: string }[]) => {
+        const failed = events?.find((e) => e.error);
+        if (err || failed) reject(err ?? new Error(failed!.error));
+        else resolve();
+      });
+    });
+  }
+
+  /** The end of dockerd's log, for failure messages. */
+  logTail(lines = 30): string {
+    return existsSync(this.log) ? readFileSync(this.log, 'utf8').trim().split('\n').slice(-lines).join('\n') : '(no log)';
+  }
+}
