@@ -1,13 +1,14 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import yauzl from 'yauzl';
 import { SubmissionError } from '../core/errors.ts';
 
-/** Caps on what an archive may unpack to. */
-export const ARCHIVE_LIMITS = { files: 2000, totalBytes: 64 * 1024 * 1024 };
+/** Caps on what an archive may unpack to; a .tar.gz may decompress to `tarBytes` at most. */
+export const ARCHIVE_LIMITS = { files: 2000, totalBytes: 64 * 1024 * 1024, tarBytes: 128 * 1024 * 1024 };
 
 /** Returns the safe relative path of an archive entry, or throws why it is unsafe. */
 export function safeEntryPath(name: string): string {
@@ -28,6 +29,21 @@ function budget() {
     if (files > ARCHIVE_LIMITS.files) throw new SubmissionError(`the archive holds more than ${ARCHIVE_LIMITS.files} files`);
     if (bytes > ARCHIVE_LIMITS.totalBytes) throw new SubmissionError(`the archive unpacks to more than ${ARCHIVE_LIMITS.totalBytes / 1024 / 1024} MB`);
   };
+}
+
+/**
+ * Passes decompressed bytes on up to a cap. The file caps alone would not stop a gzip bomb: zeros
+ * after the end of the tar data are never an entry, yet gunzipping gigabytes of them costs minutes.
+ */
+function capDecompressed(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > max) done(new SubmissionError(`the archive decompresses to more than ${max / 1024 / 1024} MB`));
+      else done(null, chunk);
+    },
+  });
 }
 
 /** Unpacks a .tar.gz into dest, rejecting links, absolute paths, `..` and oversized content. */
@@ -52,7 +68,7 @@ export async function extractTarGz(file: string, dest: string): Promise<void> {
     }
   });
   try {
-    await pipeline(createReadStream(file), createGunzip(), extract);
+    await pipeline(createReadStream(file), createGunzip(), capDecompressed(ARCHIVE_LIMITS.tarBytes), extract);
   } catch (error) {
     if (error instanceof SubmissionError) throw error;
     throw new SubmissionError(`the archive could not be read: ${(error as Error).message}`);

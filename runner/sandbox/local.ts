@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { courseRoot } from '../core/paths.ts';
 import { OutputSink } from './output.ts';
+import { killTagged, RUN_TAG } from './strays.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
 /** Kills a whole process group; vitest's workers die with their parent. */
@@ -24,9 +26,10 @@ export class LocalSandbox implements Sandbox {
     const out = new OutputSink(capBytes, spec.interceptStdout);
     const err = new OutputSink(capBytes);
     const nodeModules = join(courseRoot(), 'node_modules');
+    const tag = randomBytes(12).toString('hex');
     const child = execa(process.execPath, spec.args({ nodeModules, root: spec.runDir }), {
       cwd: join(spec.runDir, spec.workdir),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env, [RUN_TAG]: tag },
       extendEnv: false,
       input: spec.stdin,
       buffer: false,
@@ -59,6 +62,7 @@ export class LocalSandbox implements Sandbox {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       killGroup(child.pid); // reap any detached leftovers in the group
+      killTagged(tag); // and those that left the group with a session of their own
     }
   }
 }

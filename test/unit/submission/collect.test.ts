@@ -1,4 +1,5 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadLab } from '../../../runner/lab/load.ts';
@@ -53,6 +54,50 @@ describe('collectSubmission', () => {
     const dir = sub({ 'src/.keep': '' });
     writeFileSync(join(dir, 'src/add.ts'), Buffer.alloc(SUBMISSION_LIMITS.fileBytes + 1, 32));
     expect(collectSubmission(lab(), dir).problems[0]).toMatch(/^src\/add\.ts is 1\.0 MB; each file may be at most 1 MB\.$/);
+  });
+
+  test('a symlinked lab folder in a repo copy is rejected, never followed to what it points at', () => {
+    const l = lab();
+    const dir = sub({ 'README.md': 'hi' });
+    mkdirSync(join(dir, 'labs'));
+    symlinkSync(join(l.dir, 'solution'), join(dir, 'labs/lab-07-demo')); // the course's own solution
+    const s = collectSubmission(l, dir);
+    expect(s.problems).toEqual(['labs/lab-07-demo is a symbolic link; submit the folder itself.']);
+    expect(s.files.size).toBe(0);
+  });
+
+  test('a symlinked folder on the way to an editable file is named as the problem', () => {
+    const l = lab();
+    const dir = sub({ 'README.md': 'hi' });
+    symlinkSync(join(l.dir, 'solution/src'), join(dir, 'src'));
+    expect(collectSubmission(l, dir).problems).toContain('src is a symbolic link; submit the folder itself.');
+  });
+
+  test('a name that is not valid UTF-8 is a problem, not a crash', () => {
+    const dir = sub({ 'src/add.ts': 'export const add = 1;' });
+    const bad = Buffer.concat([Buffer.from(`${dir}/src/`), Buffer.from([0xff, 0xfe])]);
+    mkdirSync(bad);
+    writeFileSync(Buffer.concat([bad, Buffer.from('/x.ts')]), 'x');
+    expect(collectSubmission(lab(), dir).problems).toEqual(['the name of src/\uFFFD\uFFFD is not valid UTF-8 (shown with \uFFFD); rename it or remove it.']);
+  });
+
+  test('a FIFO in place of an editable file is rejected without blocking on it', () => {
+    const dir = sub({ 'src/.keep': '' });
+    execFileSync('mkfifo', [join(dir, 'src/add.ts')]);
+    expect(collectSubmission(lab(), dir).problems).toEqual(['src/add.ts is not a regular file.']);
+  });
+
+  test('a folder with more entries than the walk cap stops early with one problem', () => {
+    const dir = sub({ 'src/add.ts': 'x' });
+    mkdirSync(join(dir, 'junk'));
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, 'junk', String(i)), '');
+    const cap = SUBMISSION_LIMITS.walkEntries;
+    SUBMISSION_LIMITS.walkEntries = 100;
+    try {
+      expect(collectSubmission(lab(), dir).problems.filter((p) => p.includes('entries'))).toEqual(['the submission holds more than 100 entries; remove build output and dependencies.']);
+    } finally {
+      SUBMISSION_LIMITS.walkEntries = cap;
+    }
   });
 
   test('the same files give the same hash', () => {
