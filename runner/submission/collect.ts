@@ -141,6 +141,8 @@ export function collectSubmission(lab: Lab, dir: string, source = dir): Submissi
       problems.push(`${rel} is not a regular file.`);
     } else if (files.size >= SUBMISSION_LIMITS.files) {
       problemOnce('files', `more than ${SUBMISSION_LIMITS.files} editable files.`);
+    } else if (total > SUBMISSION_LIMITS.totalBytes) {
+      // over the total cap already: reading more would only cost memory
     } else {
       let content: Buffer | string;
       try {
@@ -156,7 +158,7 @@ export function collectSubmission(lab: Lab, dir: string, source = dir): Submissi
     }
   };
   walk(base);
-  if (total > SUBMISSION_LIMITS.totalBytes) problems.push(`the editable files add up to ${(total / 1024 / 1024).toFixed(1)} MB; the cap is ${SUBMISSION_LIMITS.totalBytes / 1024 / 1024} MB.`);
+  if (total > SUBMISSION_LIMITS.totalBytes) problems.push(`the editable files add up to more than ${SUBMISSION_LIMITS.totalBytes / 1024 / 1024} MB, the cap.`);
   for (const pattern of once.has('walk') ? [] : lab.manifest.files) {
     // a walk cut short proves nothing missing
     if (isLiteral(pattern) && !files.has(pattern) && !problems.some((p) => p.startsWith(`${pattern} `))) {

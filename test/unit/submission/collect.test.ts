@@ -8,8 +8,10 @@ import { demoCourse, removeTree, writeTree } from '../../helpers/course.ts';
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach(removeTree));
-function lab() {
-  const root = writeTree(demoCourse());
+function lab(files = '["src/add.ts"]') {
+  const course = demoCourse();
+  course['labs/lab-07-demo/lab.yaml'] = course['labs/lab-07-demo/lab.yaml'].replace('files: ["src/add.ts"]', `files: ${files}`);
+  const root = writeTree(course);
   roots.push(root);
   return loadLab(join(root, 'labs/lab-07-demo'), root);
 }
@@ -20,6 +22,14 @@ function sub(files: Record<string, string>) {
 }
 
 describe('collectSubmission', () => {
+  test('stops reading once the editable files pass the total cap', () => {
+    const mb = 'x'.repeat(1024 * 1024 - 10);
+    const dir = sub(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/f${String(i).padStart(2, '0')}.ts`, mb])));
+    const s = collectSubmission(lab('["src/*.ts"]'), dir);
+    expect(s.problems).toEqual([`the editable files add up to more than ${SUBMISSION_LIMITS.totalBytes / 1024 / 1024} MB, the cap.`]);
+    expect(s.files.size).toBe(9); // 8 MB fit in 8 files; the 9th crosses the cap, and nothing after it is read
+  });
+
   test('takes only the editable files', () => {
     const dir = sub({ 'src/add.ts': 'export const add = 1;', 'tests/add.test.ts': 'hacked', 'vitest.config.ts': 'hacked' });
     const s = collectSubmission(lab(), dir);
