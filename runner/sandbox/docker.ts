@@ -18,6 +18,9 @@ export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
     PidsLimit: spec.limits.pids,
     ReadonlyRootfs: true,
     Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=128m' },
+    // node never uses /dev/shm; keep it private and too small to be a second scratch disk.
+    IpcMode: 'private',
+    ShmSize: 1024 * 1024,
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     Init: true,

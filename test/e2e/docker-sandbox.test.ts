@@ -34,7 +34,7 @@ async function leftovers(): Promise<number> {
 }
 
 describe('docker sandbox', () => {
-  test('the container is locked down: no network but lo, non-root, no capabilities, read-only root, writable /tmp', async () => {
+  test('the container is locked down: no network but lo, non-root, no capabilities, read-only root, writable /tmp, a 1 MB /dev/shm', async () => {
     const out = await sandbox.run(
       script(`
         import fs from 'node:fs';
@@ -46,7 +46,9 @@ describe('docker sandbox', () => {
         let usrWritable = true;
         try { fs.writeFileSync('/usr/x', 'x'); } catch { usrWritable = false; }
         fs.writeFileSync('/tmp/ok', 'ok');
+        const shm = fs.readFileSync('/proc/self/mounts', 'utf8').split('\\n').find((l) => l.split(' ')[1] === '/dev/shm') ?? '';
         console.log(JSON.stringify({
+          shmSize: /size=(\\w+)/.exec(shm)?.[1],
           interfaces: Object.keys(os.networkInterfaces()).sort(),
           uid: process.getuid(), capEff: field('CapEff'), noNewPrivs: field('NoNewPrivs'),
           rootWritable, usrWritable, tmp: fs.readFileSync('/tmp/ok', 'utf8'),
@@ -57,7 +59,7 @@ describe('docker sandbox', () => {
     );
     expect(out.exitCode, out.stderr).toBe(0);
     const seen = JSON.parse(out.stdout.trim());
-    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce' });
+    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k' });
     expect(seen.envKeys).not.toContain('HF_TOKEN');
     expect(seen.envKeys).not.toContain('DOCKER_HOST');
     expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC'].includes(k))).toEqual([]);
