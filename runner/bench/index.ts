@@ -98,11 +98,18 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
   if (!values['skip-grade']) await benchGrade();
   if (values['runner-only']) return;
+  const failed: string[] = [];
   for (const name of listLabDirs(root)) {
     const bench = join(root, 'labs', name, 'bench.ts');
     if (!existsSync(bench)) continue;
-    console.log(`\n== ${name} (labs/${name}/bench.ts)`);
-    await execa(process.execPath, ['--import', 'tsx', bench], { cwd: root, stdio: 'inherit', reject: false });
+    console.log(`\n== ${name} (labs/${name}/bench.ts --solution)`);
+    // The course's numbers are the reference solution's; a learner runs a lab's bench.ts without --solution.
+    const run = await execa(process.execPath, ['--import', 'tsx', bench, '--solution'], { cwd: root, stdio: 'inherit', reject: false });
+    if (run.exitCode !== 0) failed.push(name);
+  }
+  if (failed.length > 0) {
+    console.error(`\nbench failed for ${failed.join(', ')} (see above)`);
+    process.exitCode = 1;
   }
 }
 
