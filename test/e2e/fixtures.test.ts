@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
 import { containersUnder, fillIn, findFixtures, prepareFixture, processesWith, watchRun, type Fixture, type Golden } from '../helpers/hostile.ts';
+import { gradebookRows } from '../helpers/results.ts';
 
 // Every folder under fixtures/submissions/lab-00 with an expected.json runs through the real CLI,
 // in each sandbox its golden allows; fixtures/submissions/README.md describes the golden fields.
@@ -174,7 +175,7 @@ test('grade: bad and hostile submissions next to a good student each get their o
   const out = join(work, 'grades');
   const { run, seen, leftovers } = await runCli(['grade', 'lab-00', klass, '--out', out, '--jobs', '2'], {});
   expect(run.exitCode, run.stderr).toBe(0);
-  const rows = readFileSync(join(out, 'grades.csv'), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','));
+  const rows = gradebookRows(out);
   const expected = [
     'alice,pass,100',
     ...members.map((f) => (f.golden.rejected ? `${studentOf(f)},error,0` : `${studentOf(f)},${f.golden.status},${f.golden.score}`)),

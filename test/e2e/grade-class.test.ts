@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { makeClass } from '../../fixtures/classes/make-class.ts';
 import { ailab } from '../helpers/cli.ts';
+import { gradebookRows } from '../helpers/results.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ailab-class-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -19,6 +20,6 @@ test.each([
   const expected = await makeClass(lab, klass, count);
   const run = await ailab(['grade', lab, klass, '--out', out, '--jobs', '2']);
   expect(run.exitCode, run.stderr).toBe(0);
-  const rows = readFileSync(join(out, 'grades.csv'), 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','));
+  const rows = gradebookRows(out);
   expect(rows).toEqual(expected.map((m) => `${m.student},${m.status},${m.score}`));
 });

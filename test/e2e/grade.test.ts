@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ResultsSchema } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
+import { gradebookRows } from '../helpers/results.ts';
 
 const subs = join(ROOT, 'fixtures/submissions/lab-00');
 let work = '';
@@ -36,12 +37,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const table = (out: string) =>
-  readFileSync(join(out, 'grades.csv'), 'utf8')
-    .trim()
-    .split('\r\n')
-    .slice(1)
-    .map((l) => l.split(',').slice(0, 3).join(','));
+const table = gradebookRows;
 
 describe('ailab grade', () => {
   test('grades a mixed class into an exact gradebook, with every export', async () => {

@@ -14,6 +14,7 @@ import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
 import { canMount, mountTmpfs, unmountUnder } from '../helpers/mounts.ts';
 import { PrivateDockerd } from '../helpers/private-dockerd.ts';
+import { gradebookRows } from '../helpers/results.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ailab-resilience-'));
 const klass = join(work, 'class');
@@ -41,13 +42,7 @@ const grade = (args: string[]) => ailab(['grade', 'lab-00', klass, '--jobs', '2'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const expectedRows = () => expected.map((m) => `${m.student},${m.status},${m.score}`);
 
-/** grades.csv as student,status,score rows. */
-const table = (out: string) =>
-  readFileSync(join(out, 'grades.csv'), 'utf8')
-    .trim()
-    .split('\r\n')
-    .slice(1)
-    .map((l) => l.split(',').slice(0, 3).join(','));
+const table = gradebookRows;
 
 /** Every results/*.json, parsed and validated (a half-written file would throw here). */
 function readResults(out: string): Map<string, Results> {

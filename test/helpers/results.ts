@@ -1,4 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
+
+/** A grade output folder's grades.csv as `student,status,score` rows, header dropped. */
+export function gradebookRows(out: string): string[] {
+  return readFileSync(join(out, 'grades.csv'), 'utf8')
+    .trim()
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(0, 3).join(','));
+}
 
 /** A valid results object for the demo lab (lab-07): add-small passes, add-negative fails with `message`. */
 export function demoResults(message: string): Results {
