@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
@@ -6,6 +8,9 @@ import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
 /** Where the run tree is mounted inside the container. */
 export const CONTAINER_ROOT = '/lab';
+
+/** The run tree file that replaces the container's /etc/resolv.conf: the sandbox has no DNS. */
+const RESOLV_CONF = '.resolv.conf';
 
 /** The locked-down HostConfig every run gets: no network, read-only root, no capabilities. */
 export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
@@ -24,7 +29,8 @@ export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
     CapDrop: ['ALL'],
     SecurityOpt: ['no-new-privileges'],
     Init: true,
-    Binds: [`${spec.runDir}:${CONTAINER_ROOT}:ro`],
+    // Docker writes the host's nameservers into /etc/resolv.conf even with no network; show none.
+    Binds: [`${spec.runDir}:${CONTAINER_ROOT}:ro`, `${join(spec.runDir, RESOLV_CONF)}:/etc/resolv.conf:ro`],
     Ulimits: [
       { Name: 'nofile', Soft: 1024, Hard: 1024 },
       { Name: 'fsize', Soft: 64 * 1024 * 1024, Hard: 64 * 1024 * 1024 },
@@ -54,6 +60,7 @@ export class DockerSandbox implements Sandbox {
     const onAbort = () => void kill();
     try {
       if (signal?.aborted) throw signal.reason;
+      writeFileSync(join(spec.runDir, RESOLV_CONF), '# The ailab sandbox has no network and no DNS.\n', { mode: 0o644 });
       container = await this.docker.createContainer({
         Image: this.image,
         Cmd: ['node', ...spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })],

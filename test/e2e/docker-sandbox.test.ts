@@ -49,6 +49,7 @@ describe('docker sandbox', () => {
         const shm = fs.readFileSync('/proc/self/mounts', 'utf8').split('\\n').find((l) => l.split(' ')[1] === '/dev/shm') ?? '';
         console.log(JSON.stringify({
           shmSize: /size=(\\w+)/.exec(shm)?.[1],
+          nameservers: fs.readFileSync('/etc/resolv.conf', 'utf8').split('\\n').filter((l) => l.startsWith('nameserver')),
           interfaces: Object.keys(os.networkInterfaces()).sort(),
           uid: process.getuid(), capEff: field('CapEff'), noNewPrivs: field('NoNewPrivs'),
           rootWritable, usrWritable, tmp: fs.readFileSync('/tmp/ok', 'utf8'),
@@ -59,7 +60,7 @@ describe('docker sandbox', () => {
     );
     expect(out.exitCode, out.stderr).toBe(0);
     const seen = JSON.parse(out.stdout.trim());
-    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k' });
+    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k', nameservers: [] });
     expect(seen.envKeys).not.toContain('HF_TOKEN');
     expect(seen.envKeys).not.toContain('DOCKER_HOST');
     expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC'].includes(k))).toEqual([]);
