@@ -5,6 +5,9 @@ import crypto from 'node:crypto';
 const createHmac = crypto.createHmac;
 const timingSafeEqual = crypto.timingSafeEqual;
 
+/** The name of the error a check fails with when tampering is detected (runner/results/score.ts matches it). */
+export const TAMPER_ERROR = 'AilabTamperError';
+
 /** The name under which the config hands each worker the run's attestation key. */
 export const KEY_NAME = '__ailab_attest';
 

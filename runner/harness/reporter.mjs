@@ -4,7 +4,7 @@
 // the workers never sees it and cannot forge a frame the runner will accept.
 import { readFileSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
-import { attestsPass } from './attest.mjs';
+import { attestsPass, TAMPER_ERROR } from './attest.mjs';
 
 const MAX_TEXT = 1500;
 
@@ -90,7 +90,7 @@ export class AilabReporter {
     if (state === 'passed' && !attestsPass(this.attestKey, testCase.id, testCase.meta()?.ailab)) {
       // The worker's harness signs every verdict it saw; a pass without a valid signature was forged in transit.
       state = 'failed';
-      errors = [{ name: 'AilabTamperError', message: 'Tampering detected: this result was altered on its way from the test worker (its attestation is missing or wrong).' }];
+      errors = [{ name: TAMPER_ERROR, message: 'Tampering detected: this result was altered on its way from the test worker (its attestation is missing or wrong).' }];
     }
     this.emit({
       type: 'test',

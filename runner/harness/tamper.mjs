@@ -8,13 +8,13 @@ import { types } from 'node:util';
 import v8 from 'node:v8';
 import { syncBuiltinESMExports } from 'node:module';
 import { chai, describe, expect, it, suite, test, vi } from 'vitest';
-import { attestation, KEY_NAME } from './attest.mjs';
+import { attestation, KEY_NAME, TAMPER_ERROR } from './attest.mjs';
 
 /** The error a detected tampering attempt fails a check with; the runner looks for its name. */
 export class AilabTamperError extends Error {
   constructor(what) {
     super(`Tampering detected: ${what}. The submission modified the test framework or the values it checks.`);
-    this.name = 'AilabTamperError';
+    this.name = TAMPER_ERROR;
   }
 }
 
@@ -127,7 +127,8 @@ export function lockDown() {
   }
   syncBuiltinESMExports();
   for (const target of [Object.prototype, Function.prototype, Array.prototype, Promise.prototype, Map.prototype, Set.prototype]) tameOverrides(target);
-  for (const target of lockedObjects()) freeze(target);
+  const locked = lockedObjects();
+  for (const target of locked) freeze(target);
   // The IPC channel's own methods can't be shadowed by new own properties either.
   if (process.channel) Object.preventExtensions(process.channel);
   for (const name of ['send', '_send', 'channel', 'exit', 'reallyExit', 'kill']) {
@@ -138,7 +139,7 @@ export function lockDown() {
   if (state?.configurable) defineProperty(globalThis, '__vitest_worker__', { value: state.value ?? globalThis.__vitest_worker__, writable: false, enumerable: false, configurable: false });
   const rpc = getOwnPropertyDescriptor(globalThis.__vitest_worker__ ?? {}, 'rpc');
   if (rpc?.configurable) defineProperty(globalThis.__vitest_worker__, 'rpc', { value: rpc.value, writable: false, enumerable: rpc.enumerable, configurable: false });
-  snapshot = lockedObjects().map((target) => [target, ownKeys(target).map((key) => [key, getOwnPropertyDescriptor(target, key)])]);
+  snapshot = locked.map((target) => [target, ownKeys(target).map((key) => [key, getOwnPropertyDescriptor(target, key)])]);
 }
 
 /** The latched verdict of each guarded test, readable only from this module. */
@@ -196,7 +197,6 @@ function latch(result) {
 }
 
 function describeTarget(target) {
-  if (target === globalThis) return 'globalThis';
   return typeof target === 'function' ? target.name || 'a function' : (target?.constructor?.name ?? 'an object');
 }
 

@@ -1,10 +1,10 @@
 // The vitest config for every graded run. It lives in the run tree's .ailab/ folder, which the
 // submission can never overwrite: only the lab's editable files come from the learner.
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { randomBytes } from 'node:crypto';
 import { AilabReporter } from './reporter.mjs';
 import { KEY_NAME } from './attest.mjs';
 import { importGuard } from './import-guard.mjs';

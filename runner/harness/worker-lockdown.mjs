@@ -44,6 +44,5 @@ export function workerLockdown(runRoot) {
   return {
     execArgv: ['--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), `--allow-fs-write=${scratch}`, '--no-warnings=ExperimentalWarning'],
     env: { TMPDIR: scratch, TMP: scratch, TEMP: scratch },
-    scratch,
   };
 }

@@ -37,7 +37,7 @@ function explainMissing(lab: Lab, outcome: Outcome, ended: boolean): { status: C
   return { status: 'missing', message: 'This check produced no result: its test did not run.' };
 }
 
-/** The name the harness gives the error it fails a check with when it detects tampering. */
+/** The name the harness gives the error it fails a check with when it detects tampering (TAMPER_ERROR in runner/harness/attest.mjs). */
 export const TAMPER_ERROR = 'AilabTamperError';
 
 /** The first tampering the harness detected in this run, as a message, or undefined. */
