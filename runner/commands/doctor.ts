@@ -4,6 +4,7 @@ import { parseOptions } from '../cli.ts';
 import { EXIT } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { imageExists } from '../image/ensure.ts';
+import { probeImage } from '../image/probe.ts';
 import { defaultImageMode, imageTag } from '../image/recipe.ts';
 import { dockerAnswers, dockerClient, dockerTarget } from '../sandbox/docker-client.ts';
 import { colors } from '../ui/colors.ts';
@@ -37,10 +38,13 @@ export async function diagnose(root: string): Promise<Finding[]> {
   if (up) {
     const mode = defaultImageMode();
     const tag = imageTag(root, mode);
+    const probe = (await imageExists(docker, tag)) ? await probeImage(docker, tag) : undefined;
     findings.push(
-      (await imageExists(docker, tag))
-        ? { name: 'sandbox image', level: 'ok', detail: `${tag} (${mode}) is built and current` }
-        : { name: 'sandbox image', level: 'warn', detail: `${tag} (${mode}) is not built yet`, fix: 'It builds on the first check; to build it now: `npm run lab -- image build`.' },
+      !probe
+        ? { name: 'sandbox image', level: 'warn', detail: `${tag} (${mode}) is not built yet`, fix: 'It builds on the first check; to build it now: `npm run lab -- image build`.' }
+        : probe.ok
+          ? { name: 'sandbox image', level: 'ok', detail: `${tag} (${mode}) is built, current, and passes the probe` }
+          : { name: 'sandbox image', level: 'fail', detail: `${tag} (${mode}) is built but cannot run a check: ${probe.cause}`, fix: 'Rebuild it: `npm run lab -- image build --force` (after `npm install` if node_modules is incomplete).' },
     );
   }
   const fs = statfsSync(root);

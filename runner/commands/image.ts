@@ -2,26 +2,34 @@ import { parseOptions } from '../cli.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { buildImage, imageExists, listImages } from '../image/ensure.ts';
+import { probeImage } from '../image/probe.ts';
 import { defaultImageMode, imageTag, type ImageMode } from '../image/recipe.ts';
 import { dockerClient, requireDocker } from '../sandbox/docker-client.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
 
-const HELP = `Usage: ailab image build|status|prune [--mode offline|dockerfile]
+const HELP = `Usage: ailab image build|status|prune [--mode offline|dockerfile] [--force]
 
 Manages the sandbox image ailab-sandbox:<content hash>. The hash covers Node, the
-dependencies (package-lock.json) and docker/Dockerfile, so a change rebuilds it.
+dependencies (package-lock.json and the installed node_modules) and docker/Dockerfile,
+so a change rebuilds it. A new image must pass a probe (a one-check lab run inside it)
+before its tag is set; one build of a tag runs at a time, and other runs wait for it.
 
-  build    build the image now (check builds it on first use anyway)
-  status   show the current tag and whether it is built
+  build    build the image now (check builds it on first use anyway); an existing
+           image that passes the probe is kept, unless --force
+  status   show the current tag, whether it is built, and whether it passes the probe
   prune    remove sandbox images other than the current one, and leftover ailab containers
 
 Modes:
   offline      assemble the image from this machine's Node runtime (Linux; no registry needed)
   dockerfile   build docker/Dockerfile FROM node:20-bookworm-slim (needs a registry)
 
+Options:
+  --force      build even when the current image exists and passes the probe
+
 Examples:
   npm run lab -- image status
+  npm run lab -- image build --force
   npm run lab -- image build --mode dockerfile`;
 
 function parseMode(value: string | undefined): ImageMode {
@@ -32,7 +40,7 @@ function parseMode(value: string | undefined): ImageMode {
 
 /** `ailab image build|status|prune`. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'image build|status|prune');
+  const { values, positionals } = parseOptions(argv, { mode: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 'image build|status|prune');
   if (values.help || positionals.length === 0) {
     process.stdout.write(`${HELP}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
@@ -48,16 +56,36 @@ export async function run(argv: string[]): Promise<number> {
   if (action === 'build') {
     const show = progress();
     const started = Date.now();
-    await buildImage(docker, { root, mode, onProgress: show.step });
+    let built = false;
+    await buildImage(docker, {
+      root,
+      mode,
+      reuse: values.force ? 'never' : 'proven',
+      onProgress: (step) => {
+        if (step.startsWith('probing the new image')) built = true;
+        show.step(step);
+      },
+    });
     show.done();
-    process.stdout.write(`${c.green('built')} ${tag} (${mode}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      built
+        ? `${c.green('built')} ${tag} (${mode}) in ${secs} s; it passes the probe\n`
+        : `${c.green('current')} ${tag} (${mode}) is already built and passes the probe; nothing to do (--force rebuilds it)\n`,
+    );
     return EXIT.ok;
   }
   if (action === 'status') {
     const built = await imageExists(docker, tag);
-    process.stdout.write(`current image: ${tag} (${mode}) ${built ? c.green('built') : c.yellow('not built: `npm run lab -- image build`, or the next check builds it')}\n`);
+    const probe = built ? await probeImage(docker, tag) : undefined;
+    const state = !probe
+      ? c.yellow('not built: `npm run lab -- image build`, or the next check builds it')
+      : probe.ok
+        ? c.green(`built, passes the probe (${(probe.durationMs / 1000).toFixed(1)} s)`)
+        : `${c.red('built but BROKEN')}: it fails the probe: ${probe.cause}\n${c.cyan('fix:')} npm run lab -- image build --force`;
+    process.stdout.write(`current image: ${tag} (${mode}) ${state}\n`);
     for (const img of await listImages(docker)) process.stdout.write(`  ${img.tag}  ${img.sizeMb} MB  ${new Date(img.created * 1000).toISOString()}${img.tag === tag ? '  (current)' : ''}\n`);
-    return EXIT.ok;
+    return probe && !probe.ok ? EXIT.infrastructure : EXIT.ok;
   }
   const containers = await docker.listContainers({ all: true, filters: { label: ['ailab=1'] } });
   for (const info of containers) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);

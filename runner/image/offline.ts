@@ -43,7 +43,7 @@ function place(rootfs: string, hostPath: string, mode?: number): void {
   if (mode !== undefined) chmodSync(target, mode);
 }
 
-/** Assembles a rootfs from the host's Node runtime and node_modules, then `docker import`s it. */
+/** Assembles a rootfs in `workDir` (private to this build) from the host's Node runtime and node_modules, then `docker import`s it as `tag`. */
 export async function buildOfflineImage(
   docker: Docker,
   opts: { root: string; tag: string; workDir: string; onProgress: (step: string) => void },
@@ -51,12 +51,14 @@ export async function buildOfflineImage(
   if (process.platform !== 'linux') {
     throw new SandboxError('E_IMAGE_BUILD', 'The offline image builder needs a Linux host.', 'Use `ailab image build --mode dockerfile` on this machine.');
   }
-  const nodeModules = join(opts.root, 'node_modules');
-  if (!existsSync(join(nodeModules, 'vitest'))) {
+  if (!existsSync(join(opts.root, 'node_modules', 'vitest'))) {
     throw new SandboxError('E_IMAGE_BUILD', 'node_modules/vitest is missing, so there is nothing to put in the image.', 'Run `npm install` first.');
   }
+  // A symlinked node_modules (a shared install, a student copy linked to the course's) is followed
+  // to its real files: copying the link itself would leave a dead /node_modules in the image.
+  const nodeModules = realpathSync(join(opts.root, 'node_modules'));
+  // The caller's private folder: no other build ever writes here.
   const rootfs = opts.workDir;
-  rmSync(rootfs, { recursive: true, force: true });
   mkdirSync(rootfs, { recursive: true });
   try {
     opts.onProgress('collecting the Node runtime and its shared libraries');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SandboxError } from '../core/errors.ts';
 import { RUNNER_VERSION } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
@@ -9,7 +10,7 @@ import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
 import { labVersion } from '../lab/version.ts';
 import { scoreChecks } from '../results/score.ts';
-import type { Sandbox } from '../sandbox/types.ts';
+import type { Outcome, Sandbox } from '../sandbox/types.ts';
 import { stageRun } from '../stage/stage.ts';
 import { scanSubmission } from '../submission/scan.ts';
 
@@ -37,6 +38,34 @@ function vitestArgs(nodeModules: string, root: string, labPath: string): string[
     '--configLoader',
     'native',
   ];
+}
+
+/** The line that says why a process died: the first `...Error: ...` line of its output, else its last line. */
+function deathCause(outcome: Outcome): string {
+  const lines = stripAnsi(`${outcome.stderr}\n${outcome.stdout}`).split('\n').map((l) => l.trim()).filter(Boolean);
+  const cause = lines.find((l) => /^(\w*Error|Error)\b.*:/.test(l)) ?? lines.at(-1);
+  return cause ? cause.slice(0, 500) : 'it printed nothing';
+}
+
+/**
+ * The test runner never reported that it started, so no learner code ran: learner modules load
+ * only in test workers, which start after the reporter's first frame. However the process ended,
+ * it is the sandbox's failure, never the submission's.
+ */
+function runnerDidNotStart(outcome: Outcome): SandboxError {
+  const how = outcome.timedOut
+    ? `did not start within the time limit (${outcome.durationMs} ms)`
+    : outcome.oomKilled
+      ? 'ran out of memory while starting'
+      : `exited with code ${outcome.exitCode ?? 'unknown'} before it started`;
+  const where = outcome.kind === 'docker' ? `the image ${outcome.image}` : 'this machine';
+  return new SandboxError(
+    'E_SANDBOX',
+    `The sandbox could not start the test runner: vitest ${how} in ${where} (${deathCause(outcome)}). The code was not graded; this is not a problem with the submission.`,
+    outcome.kind === 'docker'
+      ? 'Rebuild the sandbox image with `npm run lab -- image build --force`, then run again; `npm run lab -- doctor` probes it.'
+      : 'Run `npm install` to repair node_modules, then run again; `npm run lab -- doctor` says what else is missing.',
+  );
 }
 
 /** Stages a submission, runs the lab's tests and checks in the sandbox, and scores the result. */
@@ -71,6 +100,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       },
       opts.signal,
     );
+    if (!reader.log.frames.some((f) => f.type === 'start')) throw runnerDidNotStart(outcome);
     const released = !existsSync(join(lab.dir, 'checks'));
     const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
