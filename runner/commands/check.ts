@@ -60,7 +60,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const submission = pickSubmission(lab, values, root);
   const limits = timeoutOverride(values.timeout);
   const show = progress(reporter === 'terminal' || Boolean(values.out));
-  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
+  const building = progress();
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: building.step });
+  building.done();
   show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox…`);
   const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal });
   show.done();

@@ -127,7 +127,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       throw new SandboxError(
         'E_GRADE_INCOMPLETE',
         `${broken.length} student(s) could not be graded because the sandbox failed twice, which is not their fault: ${broken.join(', ')}.`,
-        'Their rows say "error". Once `docker info` answers, run the same command with --resume: it grades just them again and keeps every other result.',
+        'Their rows say "error", with the cause. Fix it (a daemon that answers `docker info`; a broken image: `npm run lab -- image build --force`), then run the same command with --resume: it grades just them again and keeps every other result.',
       );
     }
     return EXIT.ok;

@@ -13,6 +13,7 @@ import { RUN_OPTIONS } from './options.ts';
 const HELP = `Usage: ailab verify [lab...] [options]
 
 Proves each lab's checks are sound:
+  - the lab has a README.md, and every docs: anchor in lab.yaml is a heading in it;
   - the solution scores 100, and every test maps to a check in the right folder;
   - the untouched starter scores at most the lab's starter_ceiling (default 10%);
   - every mutant in mutants/ fails exactly the checks its mutant.yaml names.
@@ -40,7 +41,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const dirs = positionals.length > 0 ? positionals.map((q) => findLabDir(q, root)) : listLabDirs(root).map((n) => join(root, 'labs', n));
   const labs = dirs.map((d) => loadLab(d, root));
   const show = progress(!values.json);
-  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
+  const building = progress();
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: building.step });
+  building.done();
   const reports: LabVerification[] = [];
   for (const lab of labs) {
     show.step(`${lab.manifest.id}: verifying…`);

@@ -123,7 +123,7 @@ function expectResults(results: Results, g: Golden): void {
 describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through the real CLI (%s sandbox)', (sandbox) => {
   test('there is a fixture for every outcome group and every attack', () => {
     const names = cases.map((c) => c.name);
-    const attacks = ['big-file', 'binary-ts', 'busy-loop', 'detached-process', 'env-secrets', 'exit-early', 'fake-report', 'fork-bomb', 'host-paths', 'huge-500mb', 'loop-after-async', 'many-files', 'memory-bomb', 'network', 'node-modules', 'non-utf8-names', 'other-student', 'output-flood', 'symlink-dir', 'symlink-host', 'symlink-passwd', 'write-outside-tmp'];
+    const attacks = ['big-file', 'binary-ts', 'busy-loop', 'detached-process', 'env-secrets', 'exit-early', 'fake-infra-death', 'fake-report', 'fork-bomb', 'host-paths', 'huge-500mb', 'loop-after-async', 'many-files', 'memory-bomb', 'network', 'node-modules', 'non-utf8-names', 'other-student', 'output-flood', 'symlink-dir', 'symlink-host', 'symlink-passwd', 'write-outside-tmp'];
     expect(names).toEqual(expect.arrayContaining(['error/missing-export', 'error/syntax', 'fail/partial', 'pass', 'timeout/infinite-loop', ...attacks.map((a) => `hostile/${a}`)]));
   });
 
