@@ -1,6 +1,7 @@
 import { parseOptions } from '../cli.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
+import { docsLocation } from '../lab/docs.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { hintLadder, pickHintCheck, revealNext } from '../progress/hints.ts';
 import { readProgress, writeProgress } from '../progress/store.ts';
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   for (let i = 0; i < step.shown; i++) out.push(`${c.cyan(`hint ${i + 1}/${step.total}:`)} ${ladder[i]}`);
   out.push('');
   if (step.revealed && step.shown < step.total) out.push(`Run \`npm run lab -- hint ${lab.manifest.id} ${check.id}\` again for the next hint.`);
-  else out.push(`${step.revealed ? 'That was the last hint' : 'No more hints'} for ${check.id}: the ladder is exhausted.${check.docs ? ` See labs/${lab.name}/README.md${check.docs}.` : ` See labs/${lab.name}/README.md.`}`);
+  else out.push(`${step.revealed ? 'That was the last hint' : 'No more hints'} for ${check.id}: the ladder is exhausted. See ${docsLocation(lab, root, check.docs)}.`);
   process.stdout.write(`${out.join('\n')}\n`);
   return EXIT.ok;
 }

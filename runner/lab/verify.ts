@@ -6,6 +6,7 @@ import type { Results } from '../results/schema.ts';
 import { runChecks } from '../run/run-checks.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { collectSubmission, hashFiles } from '../submission/collect.ts';
+import { docsProblems } from './docs.ts';
 import { loadMutants, type Lab } from './load.ts';
 
 /** One proof in a lab's verification, with what went wrong when it failed. */
@@ -55,13 +56,21 @@ function mappingProblems(results: Results): string[] {
   return out;
 }
 
+/** The proof that the lab has a README.md and that every check's `docs:` link resolves in it. */
+export function docsProof(lab: Lab, root: string): Proof {
+  const detail = docsProblems(lab, root);
+  return { name: 'README.md and docs: anchors', ok: detail.length === 0, score: 0, maxScore: 0, detail };
+}
+
 /**
  * Proves a lab's checks are sound: the solution scores 100, the starter stays under its ceiling,
- * each mutant fails exactly the checks it names, and manifest and tests agree both ways.
+ * each mutant fails exactly the checks it names, manifest and tests agree both ways, and the
+ * README.md has every anchor a check's `docs:` names.
  */
 export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: { jobs: number; signal?: AbortSignal; onProgress?: (s: string) => void }): Promise<LabVerification> {
   const started = Date.now();
   const solutionDir = join(lab.dir, 'solution');
+  const docs = docsProof(lab, root);
   const mutants = loadMutants(lab, root);
   const solution = collectSubmission(lab, solutionDir, 'solution');
   const starter = collectSubmission(lab, lab.dir, 'starter');
@@ -70,7 +79,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   const setupProblems = [...solution.problems.map((p) => `solution: ${p}`), ...starter.problems.map((p) => `starter: ${p}`)];
   if (!existsSync(solutionDir) || !statSync(solutionDir).isDirectory()) setupProblems.push('solution/ is missing');
   if (setupProblems.length > 0) {
-    return { lab: lab.manifest.id, ok: false, proofs: [{ name: 'files', ok: false, score: 0, maxScore: lab.maxScore, detail: setupProblems }], durationMs: 0 };
+    return { lab: lab.manifest.id, ok: false, proofs: [docs, { name: 'files', ok: false, score: 0, maxScore: lab.maxScore, detail: setupProblems }], durationMs: 0 };
   }
   jobs.push({
     name: 'solution scores 100',
@@ -122,5 +131,5 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     },
     opts.signal,
   );
-  return { lab: lab.manifest.id, ok: proofs.every((p) => p.ok), proofs, durationMs: Date.now() - started };
+  return { lab: lab.manifest.id, ok: docs.ok && proofs.every((p) => p.ok), proofs: [docs, ...proofs], durationMs: Date.now() - started };
 }
