@@ -2,11 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { ailab } from '../helpers/cli.ts';
 
 describe('other commands through the real CLI', () => {
-  test('image status names the current content-hash tag and says it is built', async () => {
+  test('image status names the current content-hash tag, says it is built and that it passes the probe', async () => {
     await ailab(['check', 'lab-00', '--solution', '--sandbox', 'docker']); // builds the image if needed
     const run = await ailab(['image', 'status']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^current image: ailab-sandbox:[0-9a-f]{16} \(offline\) built\n/);
+    expect(run.stdout).toMatch(/^current image: ailab-sandbox:[0-9a-f]{16} \(offline\) built, passes the probe \(\d+\.\d s\)\n/);
   });
 
   test('doctor reports Node, npm, Docker, the image, disk and HF_TOKEN, with fixes', async () => {
