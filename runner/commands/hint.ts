@@ -44,7 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   for (let i = 0; i < step.shown; i++) out.push(`${c.cyan(`hint ${i + 1}/${step.total}:`)} ${ladder[i]}`);
   out.push('');
   if (step.revealed && step.shown < step.total) out.push(`Run \`npm run lab -- hint ${lab.manifest.id} ${check.id}\` again for the next hint.`);
-  else out.push(`${step.revealed ? 'That was the last hint' : 'No more hints'} for ${check.id}: the ladder is exhausted. See ${docsLocation(lab, root, check.docs)}.`);
+  else if (step.total === 1) out.push(`That is the only hint for ${check.id}. See ${docsLocation(lab, root, check.docs)} for more.`);
+  else out.push(`${step.revealed ? 'That was the last hint' : 'No more hints'} for ${check.id}: you have seen all ${step.total}. See ${docsLocation(lab, root, check.docs)}.`);
   process.stdout.write(`${out.join('\n')}\n`);
   return EXIT.ok;
 }

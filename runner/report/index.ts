@@ -6,7 +6,7 @@ import { renderTerminal } from './terminal.ts';
 
 /** Reporters by name: each renders one results object to text. */
 export const REPORTERS: Record<string, (results: Results) => string> = {
-  terminal: (results) => renderTerminal(results, colors(process.stdout)),
+  terminal: (results) => renderTerminal(results, colors(process.stdout), process.stdout.isTTY ? process.stdout.columns : undefined),
   json: (results) => `${JSON.stringify(results, null, 2)}\n`,
   junit: renderJunit,
   github: (results) => renderGithub(results),

@@ -3,9 +3,28 @@ import type { Colors } from '../ui/colors.ts';
 
 const SYMBOL: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', error: '!', timeout: '⏱', missing: '?', skipped: '-' };
 
-/** Trims a message to what matters: a few lines, none too long. */
-export function trimMessage(message: string, maxLines = 10, maxWidth = 160): string[] {
-  const lines = message.split('\n').map((l) => (l.length > maxWidth ? `${l.slice(0, maxWidth - 1)}…` : l));
+/** Word-wraps one line to `width` columns, keeping its indentation; a word longer than the width gets a line of its own. */
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = /^\s*/.exec(line)![0];
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.slice(indent.length).split(/ +/)) {
+    if (current && indent.length + current.length + 1 + word.length > width) {
+      out.push(indent + current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) out.push(indent + current);
+  return out;
+}
+
+/**
+ * Trims a message to what matters: at most `maxLines` lines. Lines are never cut: on a terminal
+ * of known width they are wrapped to it, elsewhere (a pipe, a file, CI) they are kept whole.
+ */
+export function trimMessage(message: string, maxLines = 10, width?: number): string[] {
+  const lines = message.split('\n').flatMap((l) => (width ? wrap(l, width) : [l]));
   return lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`] : lines;
 }
 
@@ -13,11 +32,18 @@ function statusColor(c: Colors, status: CheckResult['status']): (s: string) => s
   return status === 'pass' ? c.green : status === 'skipped' ? c.dim : status === 'fail' ? c.red : c.yellow;
 }
 
-/** The human report: a table per task, each failing check's message and hint, the score last. */
-export function renderTerminal(results: Results, c: Colors): string {
+/**
+ * The human report: a table per task, each failing check's message and hint, the score last.
+ * `width` is the terminal's width when known: titles are cut and messages wrapped to it; off a
+ * terminal nothing is cut.
+ */
+export function renderTerminal(results: Results, c: Colors, width?: number): string {
   const out: string[] = [];
   const idWidth = Math.max(...results.checks.map((k) => k.id.length));
-  const titleWidth = Math.min(56, Math.max(...results.checks.map((k) => k.title.length)));
+  const longest = Math.max(...results.checks.map((k) => k.title.length));
+  // The row around a title: "  ✓ <id>  " before it, " hidden  10/10  timeout" after it.
+  const titleWidth = width ? Math.max(20, Math.min(longest, width - (4 + idWidth + 2) - 24)) : longest;
+  const messageWidth = width ? Math.max(40, width - 6) : undefined;
   out.push(`${c.bold(results.lab.id)}  ${results.lab.title}`);
   const sb = results.sandbox;
   out.push(c.dim(`sandbox: ${sb.kind}${sb.image ? ` (${sb.image})` : ''}, ${(sb.durationMs / 1000).toFixed(1)} s`));
@@ -31,7 +57,7 @@ export function renderTerminal(results: Results, c: Colors): string {
       const tag = check.visibility === 'hidden' ? c.dim(' hidden') : '       ';
       out.push(`  ${color(SYMBOL[check.status])} ${check.id.padEnd(idWidth)}  ${title}${tag}  ${color(`${check.points}/${check.maxPoints}`)}${check.status === 'pass' ? '' : `  ${color(check.status)}`}`);
       if (check.status !== 'pass' && check.status !== 'skipped' && check.message) {
-        for (const line of trimMessage(check.message)) out.push(`      ${line}`);
+        for (const line of trimMessage(check.message, 10, messageWidth)) out.push(`      ${line}`);
       }
       if (check.status !== 'pass' && check.hint) out.push(`      ${c.cyan('hint:')} ${check.hint}`);
     }

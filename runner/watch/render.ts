@@ -7,8 +7,8 @@ export function clock(date: Date): string {
   return date.toTimeString().slice(0, 8);
 }
 
-/** The watch screen after a run: a one-line summary, then the first failing check only. */
-export function renderWatchResult(results: Results, c: Colors, at: Date): string {
+/** The watch screen after a run: a one-line summary, then the first failing check only, its message wrapped to `width` when the terminal's is known. */
+export function renderWatchResult(results: Results, c: Colors, at: Date, width?: number): string {
   const passing = results.checks.filter((k) => k.status === 'pass').length;
   const pct = results.maxScore > 0 ? Math.round((100 * results.score) / results.maxScore) : 0;
   const ok = results.status === 'pass';
@@ -19,7 +19,7 @@ export function renderWatchResult(results: Results, c: Colors, at: Date): string
   if (first) {
     out.push('');
     out.push(`${c.bold(first.id)}  ${first.title}${first.visibility === 'hidden' ? c.dim(' (hidden)') : ''}  ${c.red(first.status)}  ${first.points}/${first.maxPoints}`);
-    if (first.message) for (const line of trimMessage(first.message, 15)) out.push(`  ${line}`);
+    if (first.message) for (const line of trimMessage(first.message, 15, width ? Math.max(40, width - 2) : undefined)) out.push(`  ${line}`);
     if (first.hint) out.push(`  ${c.cyan('hint:')} ${first.hint}`);
   } else {
     out.push('', c.green('Every check passes. Well done!'));

@@ -70,11 +70,11 @@ describe('progress: check records runs, status and hint read them', () => {
         'hint 1/2: Negative numbers too.',
         'hint 2/2: Still +.',
         '',
-        'That was the last hint for add-negative: the ladder is exhausted. See labs/lab-07-demo/README.md.',
+        'That was the last hint for add-negative: you have seen all 2. See labs/lab-07-demo/README.md.',
       ].join('\n'),
     );
     const h3 = await inCourse(root, ['hint', 'demo', 'add-negative']);
-    expect(h3.stdout).toContain('No more hints for add-negative: the ladder is exhausted.');
+    expect(h3.stdout).toContain('No more hints for add-negative: you have seen all 2.');
     expect(progressOf(root).labs['lab-07'].hints).toEqual({ 'add-negative': 2 });
 
     const status = await inCourse(root, ['status']);
@@ -90,6 +90,12 @@ describe('progress: check records runs, status and hint read them', () => {
     );
     const json = JSON.parse((await inCourse(root, ['status', '--json'])).stdout);
     expect(json.labs[0]).toMatchObject({ id: 'lab-07', runs: 2, hintsUsed: 2, best: { score: 5 } });
+
+    // A one-rung ladder is not "exhausted" the first time it is asked.
+    const single = await inCourse(root, ['hint', 'demo', 'add-small']);
+    expect(single.stdout).toBe(
+      ['lab-07  add-small: adds small numbers', 'hint 1/1: Use +.', '', 'That is the only hint for add-small. See labs/lab-07-demo/README.md for more.'].join('\n'),
+    );
   });
 
   test('status with no history suggests the first lab', async () => {

@@ -78,4 +78,23 @@ describe('resolveLab', () => {
     root = writeTree(demoCourse());
     expect(() => resolveLab('lab-99', root)).toThrow('Unknown lab "lab-99". The labs are:\n  lab-07-demo');
   });
+
+  /** The repository's own five labs. */
+  const ROOT = join(import.meta.dirname, '../../..');
+
+  test.each([
+    ['drift', 'lab-04-drift-detector'],
+    ['detector', 'lab-04-drift-detector'],
+    ['batch', 'lab-03-batching-server'],
+    ['rag', 'lab-01-rag-pipeline'],
+    ['token', 'lab-02-tokenizer'],
+  ])('a prefix of a slug or of one of its words that only one lab has, "%s", finds %s', (query, folder) => {
+    expect(findLabDir(query, ROOT)).toBe(join(ROOT, 'labs', folder));
+  });
+
+  test('a near miss suggests the closest lab, and an ambiguous prefix names the candidates', () => {
+    expect(() => findLabDir('drift-detecter', ROOT)).toThrow('Unknown lab "drift-detecter". Did you mean "drift-detector"?');
+    root = writeTree({ ...demoCourse(), 'labs/lab-08-demolition/lab.yaml': demoManifest().replace('id: lab-07', 'id: lab-08').replace('slug: demo', 'slug: demolition') });
+    expect(() => findLabDir('dem', root)).toThrow('Unknown lab "dem". It could be lab-07-demo or lab-08-demolition: say which.');
+  });
 });

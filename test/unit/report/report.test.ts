@@ -28,6 +28,22 @@ describe('terminal report', () => {
   test('without colours there are no escape codes', () => {
     expect(renderTerminal(results, pc.createColors(false))).not.toMatch(/\u001b\[/);
   });
+
+  test('off a terminal nothing is cut; on one of known width titles are cut and messages wrapped, never cut', () => {
+    const title = 'a very long check title that goes on and on well past any sensible column of a narrow terminal';
+    const advice = 'The whole run hit the time limit before this check finished: look for an infinite loop or a promise that never settles, then run again.';
+    const long = demoResults(advice);
+    long.checks = long.checks.map((k) => ({ ...k, title }));
+    const piped = renderTerminal(long, pc.createColors(false));
+    expect(piped).toContain(title);
+    expect(piped).toContain(advice);
+    expect(piped).not.toContain('…');
+    const narrow = renderTerminal(long, pc.createColors(false), 80);
+    for (const line of narrow.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(narrow).toContain('…'); // the title, cut to the terminal
+    const words = narrow.split('\n').filter((l) => l.startsWith('      ') && !l.includes('hint:')).join(' ').split(/\s+/).filter(Boolean).join(' ');
+    expect(words).toContain(advice); // the advice, wrapped over lines but whole
+  });
 });
 
 describe('junit report', () => {
