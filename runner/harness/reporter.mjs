@@ -4,6 +4,7 @@
 // the workers never sees it and cannot forge a frame the runner will accept.
 import { readFileSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { attestsPass, TAMPER_ERROR } from './attest.mjs';
 
 const MAX_TEXT = 1500;
@@ -26,8 +27,10 @@ function writeAll(fd, text) {
   }
 }
 
-function cap(text) {
-  if (typeof text !== 'string') return undefined;
+// Colour codes go before the cut: a cut inside an escape sequence would leave half of it in the text.
+function cap(raw) {
+  if (typeof raw !== 'string') return undefined;
+  const text = stripVTControlCharacters(raw);
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
 }
 

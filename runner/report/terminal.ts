@@ -1,3 +1,4 @@
+import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
 import type { Colors } from '../ui/colors.ts';
 
@@ -47,6 +48,11 @@ export function renderTerminal(results: Results, c: Colors, width?: number): str
   out.push(`${c.bold(results.lab.id)}  ${results.lab.title}`);
   const sb = results.sandbox;
   out.push(c.dim(`sandbox: ${sb.kind}${sb.image ? ` (${sb.image})` : ''}, ${(sb.durationMs / 1000).toFixed(1)} s`));
+  const compile = renderCompileErrors(results);
+  if (compile.length > 0) {
+    out.push('', c.red(c.bold(`✗ ${[...new Set(results.compile!.map((e) => e.file))].join(', ')} does not compile`)));
+    for (const line of compile) out.push(line && `  ${line}`);
+  }
   for (const task of results.tasks) {
     out.push('');
     const full = task.score === task.maxScore;
@@ -56,7 +62,7 @@ export function renderTerminal(results: Results, c: Colors, width?: number): str
       const title = check.title.length > titleWidth ? `${check.title.slice(0, titleWidth - 1)}…` : check.title.padEnd(titleWidth);
       const tag = check.visibility === 'hidden' ? c.dim(' hidden') : '       ';
       out.push(`  ${color(SYMBOL[check.status])} ${check.id.padEnd(idWidth)}  ${title}${tag}  ${color(`${check.points}/${check.maxPoints}`)}${check.status === 'pass' ? '' : `  ${color(check.status)}`}`);
-      if (check.status !== 'pass' && check.status !== 'skipped' && check.message) {
+      if (check.status !== 'pass' && check.status !== 'skipped' && check.message && !failedToCompile(results, check)) {
         for (const line of trimMessage(check.message, 10, messageWidth)) out.push(`      ${line}`);
       }
       if (check.status !== 'pass' && check.hint) out.push(`      ${c.cyan('hint:')} ${check.hint}`);

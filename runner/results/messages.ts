@@ -1,10 +1,9 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { FrameError } from './frames.ts';
 
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-
-/** Removes terminal colour codes. */
+/** Removes terminal colour codes and other control sequences (Node's own stripVTControlCharacters). */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+  return stripVTControlCharacters(text);
 }
 
 /** Rewrites vitest's transformed-import names into what the learner wrote. */

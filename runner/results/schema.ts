@@ -23,6 +23,10 @@ export const CheckResultSchema = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 
+/** A syntax error in one of the submission's files: why its checks could not run. */
+export const CompileErrorSchema = z.object({ file: z.string(), line: z.number(), column: z.number(), message: z.string(), frame: z.string() });
+export type CompileError = z.infer<typeof CompileErrorSchema>;
+
 /** The results object, schemaVersion 1: one per check run, whatever happened in it. */
 export const ResultsSchema = z.object({
   schemaVersion: z.literal(1),
@@ -34,6 +38,8 @@ export const ResultsSchema = z.object({
   tasks: z.array(z.object({ id: z.string(), title: z.string(), score: z.number(), maxScore: z.number() })),
   checks: z.array(CheckResultSchema),
   problems: z.array(z.string()),
+  /** Syntax errors in the submission, when they kept test files from loading (each check they stopped is `error`). */
+  compile: z.array(CompileErrorSchema).optional(),
   sandbox: z.object({
     kind: z.enum(['docker', 'local']),
     image: z.string().optional(),

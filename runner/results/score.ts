@@ -2,7 +2,8 @@ import type { Lab } from '../lab/load.ts';
 import type { Outcome } from '../sandbox/types.ts';
 import type { FrameLog } from './frames.ts';
 import { describeError, stripAnsi } from './messages.ts';
-import type { CheckResult, CheckStatus } from './schema.ts';
+import { notCompiledMessage } from './compile.ts';
+import type { CheckResult, CheckStatus, CompileError } from './schema.ts';
 
 /** Per-check results plus run-level problems, derived from frames and the sandbox outcome. */
 export interface Scored {
@@ -51,7 +52,7 @@ function findTamper(log: FrameLog): string | undefined {
 }
 
 /** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
-export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean } = {}): Scored {
+export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[] } = {}): Scored {
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
   const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
   let ended = false;
@@ -79,6 +80,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
     const frame = tests.get(check.test);
     let status: CheckStatus;
     let message: string | undefined;
+    let noHint = false;
     if (opts.released && check.visibility === 'hidden') {
       // A student release has no hidden checks on disk: they run when the work is graded.
       return { ...base, status: 'skipped', points: 0, message: 'A hidden check: it runs when your work is graded.', hint: undefined, file: undefined, durationMs: 0 };
@@ -98,7 +100,12 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
     } else {
       const dir = check.visibility === 'public' ? 'tests/' : 'checks/';
       const broken = moduleErrors.find((m) => m.file.startsWith(dir)) ?? moduleErrors[0];
-      if (broken && !outcome.timedOut) {
+      if (broken && !outcome.timedOut && opts.compile?.length) {
+        // The submission does not compile: one block says where (renderCompileErrors); no hint for a check that never ran.
+        status = 'error';
+        message = notCompiledMessage(opts.compile);
+        noHint = true;
+      } else if (broken && !outcome.timedOut) {
         status = 'error';
         message = `${broken.file} could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
       } else {
@@ -114,7 +121,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       status,
       points: status === 'pass' ? check.points : 0,
       message: message ? stripAnsi(message) : undefined,
-      hint: status === 'pass' ? undefined : firstHint(check.hint),
+      hint: status === 'pass' || noHint ? undefined : firstHint(check.hint),
       file: frame?.file,
       durationMs: frame?.durationMs ?? 0,
     };

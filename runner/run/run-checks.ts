@@ -5,6 +5,7 @@ import { SandboxError } from '../core/errors.ts';
 import { RUNNER_VERSION } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
+import { syntaxErrors } from '../results/compile.ts';
 import { createFrameReader } from '../results/frames.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
@@ -102,7 +103,9 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     );
     if (!reader.log.frames.some((f) => f.type === 'start')) throw runnerDidNotStart(outcome);
     const released = !existsSync(join(lab.dir, 'checks'));
-    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released });
+    // A test file that could not load is most often a syntax error in the submission: find it with TypeScript's parser.
+    const compile = reader.log.frames.some((f) => f.type === 'module') ? await syntaxErrors(opts.files) : [];
+    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
     const score = graded.reduce((s, c) => s + c.points, 0);
     const tasks = lab.manifest.tasks.map((task) => {
@@ -121,6 +124,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       tasks,
       checks: scored.checks,
       problems: [...scored.problems, ...scanSubmission(opts.files)],
+      compile: compile.length > 0 ? compile : undefined,
       sandbox: {
         kind: outcome.kind,
         image: outcome.image,

@@ -1,3 +1,4 @@
+import { renderCompileErrors } from '../results/compile.ts';
 import { trimMessage } from '../report/terminal.ts';
 import type { Results } from '../results/schema.ts';
 import type { Colors } from '../ui/colors.ts';
@@ -16,7 +17,10 @@ export function renderWatchResult(results: Results, c: Colors, at: Date, width?:
   const counts = ok ? `all ${results.checks.length} checks pass` : `${passing} of ${results.checks.length} checks pass`;
   const out = [`${mark} ${c.bold(results.lab.id)}  ${results.score}/${results.maxScore} (${pct}%)  ${counts}  ${c.dim(`at ${clock(at)}`)}`];
   const first = results.checks.find((k) => k.status !== 'pass' && k.status !== 'skipped');
-  if (first) {
+  const compile = renderCompileErrors(results);
+  if (compile.length > 0) {
+    out.push('', ...compile);
+  } else if (first) {
     out.push('');
     out.push(`${c.bold(first.id)}  ${first.title}${first.visibility === 'hidden' ? c.dim(' (hidden)') : ''}  ${c.red(first.status)}  ${first.points}/${first.maxPoints}`);
     if (first.message) for (const line of trimMessage(first.message, 15, width ? Math.max(40, width - 2) : undefined)) out.push(`  ${line}`);

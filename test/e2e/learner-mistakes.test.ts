@@ -1,0 +1,48 @@
+// Issue #15: a learner's ordinary mistakes get one clear message, through the real CLI.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ResultsSchema } from '../../runner/results/schema.ts';
+import { ailab, ROOT } from '../helpers/cli.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'ailab-mistakes-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The solution of lab-00 with one `)` dropped, as a learner's typo would leave it. */
+function droppedParen(): string {
+  const dir = join(work, 'dropped-paren');
+  cpSync(join(ROOT, 'labs/lab-00-warmup/solution'), dir, { recursive: true });
+  const file = join(dir, 'src/similarity.ts');
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf('Math.sqrt(na)');
+  expect(at).toBeGreaterThan(0);
+  writeFileSync(file, text.replace('Math.sqrt(na)', 'Math.sqrt(na'));
+  return dir;
+}
+
+describe('a syntax error', () => {
+  test.each(['docker', 'local'])('gets one compile-error block with file, line, column and a caret, and no per-check hints (%s)', async (sandbox) => {
+    const dir = droppedParen();
+    const run = await ailab(['check', 'lab-00', '--submission', dir, '--sandbox', sandbox]);
+    expect(run.exitCode, run.stderr).toBe(1);
+    const out = run.stdout;
+    expect(out).not.toMatch(/\u001b/); // piped: no colour codes, not even half of one
+    const line = readFileSync(join(dir, 'src/similarity.ts'), 'utf8').split('\n').findIndex((l) => l.includes('Math.sqrt(na')) + 1;
+    expect(out).toContain('✗ src/similarity.ts does not compile');
+    expect(out).toMatch(new RegExp(`src/similarity\\.ts:\\d+:\\d+  TS\\d+: `));
+    expect(out).toMatch(new RegExp(`> +\\d+ \\| .*\\n +\\| +\\^`)); // the code frame marks the line, the caret the column
+    expect(out).toContain(`${line} |`);
+    expect(out).toContain('11 checks could not run because src/similarity.ts does not compile.');
+    expect(out.match(/does not compile/g)?.length).toBe(2); // the block's title and its last line, nothing per check
+    expect(out).not.toContain('hint:');
+    expect(out.split('\n').length).toBeLessThan(45);
+    expect(out.trimEnd().split('\n').at(-1)).toBe('Score: 0/100 (0%)');
+
+    const json = await ailab(['check', 'lab-00', '--submission', dir, '--sandbox', sandbox, '--json']);
+    const results = ResultsSchema.parse(JSON.parse(json.stdout));
+    expect(results.compile).toHaveLength(1);
+    expect(results.compile![0]).toMatchObject({ file: 'src/similarity.ts' });
+    expect(results.checks.every((c) => c.status === 'error' && c.hint === undefined && c.message?.includes('could not run'))).toBe(true);
+  });
+});
