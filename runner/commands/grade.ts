@@ -29,7 +29,11 @@ Options:
   --out DIR          where to write (required)
   --jobs N           sandboxes at once (default: the number of cores, ${availableParallelism()})
   --resume           skip students whose result exists for the same submission and lab version
-  --roster FILE      a CSV of student ids; students without a submission are reported
+  --roster FILE      a CSV of student ids (a Canvas or Moodle export works as it is);
+                     students without a submission are reported
+  --roster-id-column NAME
+                     the roster column that holds the ids (default: SIS Login ID for Canvas;
+                     Username, Email address or ID number for Moodle; else id/login/username)
   --timeout S        override the lab's wall-clock limit, in seconds
   --sandbox KIND     docker (default) | local, which needs --unsafe-local
   --unsafe-local     allow grading without isolation
@@ -45,7 +49,7 @@ const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.r
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
     USAGE,
   );
   if (values.help) {
@@ -61,7 +65,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const root = courseRoot();
   const lab = resolveLab(positionals[0], root);
   const entries = discoverSubmissions(resolve(positionals[1]));
-  const roster = values.roster ? readRoster(values.roster) : undefined;
+  if (values['roster-id-column'] !== undefined && !values.roster) throw new UsageError('--roster-id-column needs --roster FILE.', `Usage: ailab ${USAGE}`);
+  const read = values.roster ? readRoster(values.roster, values['roster-id-column']) : undefined;
+  const roster = read?.ids;
   const limits = timeoutOverride(values.timeout);
   const out = resolve(values.out);
   const release = lockOutput(out);
@@ -121,6 +127,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     process.stdout.write(summarize(lab, rows));
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
+    if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
     process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
     const broken = graded.filter((r) => r.results.sandbox.failure).map((r) => r.student);
     if (broken.length > 0) {

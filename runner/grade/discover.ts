@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { SubmissionError } from '../core/errors.ts';
 
 /** One student's entry in the submissions folder. */
@@ -39,12 +40,67 @@ export function discoverSubmissions(dir: string): SubmissionEntry[] {
   return entries;
 }
 
-/** Reads a roster CSV: the first column (or a column named id/student/login) holds student ids. */
-export function readRoster(file: string): string[] {
-  if (!existsSync(file)) throw new SubmissionError(`The roster ${file} does not exist.`);
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim());
-  const header = lines[0]?.split(',').map((h) => h.trim().toLowerCase()) ?? [];
-  const col = Math.max(0, header.findIndex((h) => ['id', 'student', 'login', 'username'].includes(h)));
-  const hasHeader = header.some((h) => ['id', 'student', 'login', 'username', 'name', 'email'].includes(h));
-  return lines.slice(hasHeader ? 1 : 0).map((l) => studentId(l.split(',')[col]?.trim().replace(/^"|"$/g, '') ?? ''));
+/** A class roster: the student ids, and where in the file they came from. */
+export interface Roster {
+  ids: string[];
+  /** The id column's header, or undefined for a file without a header (first column). */
+  column?: string;
+  /** The export the header was recognised as. */
+  layout: 'canvas' | 'moodle' | 'generic' | 'no header';
+}
+
+/** Id columns in the order they are looked for, per export layout (headers compared case-insensitively). */
+const LAYOUTS: { layout: Roster['layout']; marker: string[]; columns: string[] }[] = [
+  // Canvas's gradebook export: Student, ID, SIS User ID, SIS Login ID, Section, <assignments…>
+  { layout: 'canvas', marker: ['student', 'sis user id', 'sis login id'], columns: ['sis login id', 'sis user id', 'id'] },
+  // Moodle's grades and participants exports: First name, Last name/Surname, ID number, …, Email address
+  { layout: 'moodle', marker: ['first name', 'email address'], columns: ['username', 'email address', 'id number'] },
+  { layout: 'generic', marker: [], columns: ['id', 'student id', 'student_id', 'login', 'username', 'user', 'student', 'email'] },
+];
+
+/** Header cells that mark a first row as a header rather than a student. */
+const HEADER_WORDS = new Set(['id', 'student', 'student id', 'student_id', 'login', 'username', 'user', 'name', 'email', 'email address', 'first name', 'sis login id']);
+
+/**
+ * Reads a roster CSV with csv-parse (quoted fields, embedded commas, a BOM, CRLF): the ids come
+ * from `idColumn` when given, else from the column the export layout uses (Canvas: SIS Login ID;
+ * Moodle: Username, else Email address, else ID number; otherwise a column named id, login,
+ * username, student or email), else, in a file without a header, from the first column.
+ */
+export function readRoster(file: string, idColumn?: string): Roster {
+  if (!existsSync(file)) throw new SubmissionError(`The roster ${file} does not exist.`, 'Pass the path of a CSV file with one student per row.');
+  let rows: string[][];
+  try {
+    rows = parse(readFileSync(file), { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  } catch (error) {
+    throw new SubmissionError(`The roster ${file} is not valid CSV: ${(error as Error).message}`, 'Export it again from the gradebook, or fix the line shown (quotes must be closed).');
+  }
+  const header = (rows[0] ?? []).map((h) => h.toLowerCase());
+  const hasHeader = idColumn !== undefined || header.some((h) => HEADER_WORDS.has(h));
+  let col = 0;
+  let layout: Roster['layout'] = 'no header';
+  if (idColumn !== undefined) {
+    col = header.indexOf(idColumn.trim().toLowerCase());
+    if (col < 0) throw new SubmissionError(`The roster ${file} has no column "${idColumn}".`, `Its columns are: ${(rows[0] ?? []).map((h) => `"${h}"`).join(', ') || '(none)'}. Pass one of them to --roster-id-column.`);
+    layout = LAYOUTS.find((l) => l.marker.length > 0 && l.marker.every((m) => header.includes(m)))?.layout ?? 'generic';
+  } else if (hasHeader) {
+    for (const candidate of LAYOUTS) {
+      if (!candidate.marker.every((m) => header.includes(m))) continue;
+      const found = candidate.columns.map((name) => header.indexOf(name)).find((i) => i >= 0);
+      if (found === undefined) continue;
+      col = found;
+      layout = candidate.layout;
+      break;
+    }
+    if (layout === 'no header') {
+      throw new SubmissionError(`The roster ${file} has a header but no id column this tool knows.`, `Its columns are: ${(rows[0] ?? []).map((h) => `"${h}"`).join(', ')}. Name the one that holds the ids that match the submission names with --roster-id-column.`);
+    }
+  }
+  const body = rows.slice(hasHeader ? 1 : 0).filter((row) => {
+    // Canvas puts a "Points Possible" row (and sometimes a muted-assignments row) under its header.
+    const first = (row[0] ?? '').trim();
+    return !(layout === 'canvas' && (/^points possible$/i.test(first) || first === ''));
+  });
+  const ids = [...new Set(body.map((row) => (row[col] ?? '').trim()).filter(Boolean).map(studentId))];
+  return { ids, column: hasHeader ? rows[0][col] : undefined, layout };
 }

@@ -40,6 +40,25 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const table = gradebookRows;
 
 describe('ailab grade', () => {
+  test('a Canvas roster export is read as it is (fixtures/rosters/canvas.csv): quoted names with commas, a BOM, CRLF, ids from SIS Login ID', async () => {
+    const small = join(work, 'small-class');
+    cpSync(join(subs, 'pass'), join(small, 'leo'), { recursive: true });
+    cpSync(join(subs, 'fail/partial'), join(small, 'ana.obrien'), { recursive: true });
+    cpSync(join(subs, 'pass'), join(small, 'walkin'), { recursive: true });
+    const roster = join(ROOT, 'fixtures/rosters/canvas.csv');
+    const out = join(work, 'grades-canvas');
+    const run = await ailab(['grade', 'lab-00', small, '--out', out, '--jobs', '2', '--roster', roster]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(table(out)).toEqual(['ana.obrien,fail,85', 'leo,pass,100', 'walkin,pass,100', 'jmuller,no-submission,0']);
+    expect(run.stdout).toContain('no submission from: jmuller');
+    expect(run.stdout).toContain('not on the roster: walkin');
+    expect(run.stdout).toContain('roster: 3 student(s), ids from the column "SIS Login ID" of a Canvas export');
+    const named = await ailab(['grade', 'lab-00', small, '--out', join(work, 'grades-canvas-2'), '--roster', roster, '--roster-id-column', 'Nickname']);
+    expect(named.exitCode).toBe(2);
+    expect(named.stderr).toContain('has no column "Nickname"');
+    expect(named.stderr).toContain('"SIS Login ID"');
+  });
+
   test('grades a mixed class into an exact gradebook, with every export', async () => {
     const out = join(work, 'grades');
     writeFileSync(join(work, 'roster.csv'), `id,name\n${EXPECTED.map((r) => r.split(',')[0]).join(',x\n')},x\nzoe,Z\n`);
