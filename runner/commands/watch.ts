@@ -1,5 +1,5 @@
-import { watch } from 'node:fs';
-import { sep } from 'node:path';
+import { relative, sep } from 'node:path';
+import { watch } from 'chokidar';
 import picomatch from 'picomatch';
 import { parseOptions, type CommandContext } from '../cli.ts';
 import { AilabError, EXIT, InterruptedError, UsageError } from '../core/errors.ts';
@@ -30,6 +30,9 @@ Options:
 Examples:
   npm run lab -- watch lab-00
   npm run lab -- watch 2 --sandbox local`;
+
+/** Lab folders that hold no editable file, so the watcher never descends into them. */
+const NEVER_WATCHED = new Set(['node_modules', '.ailab', 'solution', 'mutants', 'checks']);
 
 /** How long to wait after the last save before running: editors write files in bursts. */
 const DEBOUNCE_MS = 300;
@@ -72,11 +75,24 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         if (signal.aborted) return;
         const warnings: string[] = [];
         saveRun(root, results, (w) => warnings.push(`${c.yellow('warning:')} ${w}\n`)); // shown on the screen, which a clear would wipe from stderr
-        screen(`${renderWatchResult(results, c, new Date())}${warnings.join('')}${footer}\n`);
+        screen(`${renderWatchResult(results, c, new Date(), tty ? process.stdout.columns : undefined)}${warnings.join('')}${footer}\n`);
       },
     });
-    const watcher = watch(lab.dir, { recursive: true }, (_event, filename) => {
-      if (filename && editable(filename.split(sep).join('/'))) loop.trigger();
+    // chokidar, not fs.watch: an editor's atomic save (a temp file renamed over the original)
+    // replaces the file's inode, and a raw recursive fs.watch stopped seeing saves after one.
+    const rel = (path: string) => relative(lab.dir, path).split(sep).join('/');
+    const watcher = watch(lab.dir, {
+      ignoreInitial: true,
+      atomic: true,
+      ignored: (path, stats) => {
+        const at = rel(path);
+        if (!at || at.startsWith('..')) return false;
+        if (NEVER_WATCHED.has(at.split('/')[0])) return true;
+        return Boolean(stats?.isFile()) && !editable(at);
+      },
+    });
+    watcher.on('all', (_event, path) => {
+      if (editable(rel(path))) loop.trigger();
     });
     watcher.on('error', (error) => finish(() => reject(error)));
     const onKey = (data: Buffer) => {
@@ -90,7 +106,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     function finish(settle: () => void): void {
       if (finished) return;
       finished = true;
-      watcher.close();
+      void watcher.close();
       ctx.signal.removeEventListener('abort', onAbort);
       process.stdin.off('data', onKey);
       if (process.stdin.isTTY) process.stdin.setRawMode(false);

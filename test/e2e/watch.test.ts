@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -17,6 +17,8 @@ afterEach(async () => {
 
 const SOLUTION = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n';
 const HANGS = 'export function add(a: number, b: number): number {\n  for (;;) {}\n}\n';
+/** Passes the public check only: |a| + |b| is wrong for negative numbers. */
+const HALF = 'export function add(a: number, b: number): number {\n  return Math.abs(a) + Math.abs(b);\n}\n';
 
 /** A throwaway course that can run in the local sandbox (node_modules linked) or in Docker (same image inputs as the repo). */
 function course(): string {
@@ -80,6 +82,32 @@ describe('watch in a real terminal', () => {
     await execa('tmux', ['send-keys', '-t', name, 'q']);
     expect(await waitFor(name, /EXIT=\d+/, 10_000)).toContain('EXIT=0');
   });
+
+  // vim, emacs and JetBrains IDEs save by writing a temp file and renaming it over the original;
+  // a watcher on the file's inode goes deaf after that. Every one of 20 saves of each kind must re-run.
+  test.each([
+    ['atomic (write a temp file, rename it over the original)', (file: string, text: string) => {
+      const temp = join(file, '..', '..', '.t.ts');
+      writeFileSync(temp, text);
+      renameSync(temp, file);
+    }],
+    ['in place (truncate and write)', (file: string, text: string) => writeFileSync(file, text)],
+  ])('local: 20 saves in a row, %s, each re-run', async (_kind, save) => {
+    const root = course();
+    const add = join(root, 'labs/lab-07-demo/src/add.ts');
+    const name = await startWatch(root, ['7', '--sandbox', 'local']);
+    await waitFor(name, / 0\/10 \(0%\)/);
+    for (let i = 1; i <= 20; i++) {
+      const full = i % 2 === 1;
+      save(add, full ? SOLUTION : HALF);
+      await waitFor(name, full ? /^✓ lab-07  10\/10 \(100%\)/ : /^✗ lab-07  5\/10 \(50%\)/, 20_000).catch((error: Error) => {
+        throw new Error(`save ${i} of 20 was not picked up: ${error.message}`);
+      });
+    }
+    expect(runsOf(root)).toEqual([0, ...Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 10 : 5))]);
+    await execa('tmux', ['send-keys', '-t', name, 'q']);
+    expect(await waitFor(name, /EXIT=\d+/, 10_000)).toContain('EXIT=0');
+  }, 240_000);
 
   test('local: a missing file is shown and watched, not fatal; Ctrl-C quits with 130', async () => {
     const root = course();
