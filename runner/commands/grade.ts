@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseOptions, type CommandContext } from '../cli.ts';
 import { EXIT, SandboxError, UsageError } from '../core/errors.ts';
-import { courseRoot } from '../core/paths.ts';
+import { courseRoot, RUNNER_VERSION } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
 import { discoverSubmissions, readRoster } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
 import { lockOutput } from '../grade/lock.ts';
-import { loadResult, saveResult } from '../grade/store.ts';
+import { loadResult, saveResult, staleBecause } from '../grade/store.ts';
 import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
 import { resolveLab } from '../lab/resolve.ts';
@@ -85,6 +85,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     let done = 0;
     let failing = 0;
     let skipped = 0;
+    // Everything that can change a score: a saved result is reused only when all of it matches.
+    const identity = { labVersion: version, limits: { ...lab.manifest.limits, ...limits }, runnerVersion: RUNNER_VERSION, sandboxKind: sandbox.kind, image: sandbox.image };
+    const regraded = new Map<string, number>();
     const tick = () => {
       const elapsed = Date.now() - started;
       const graded = done - skipped;
@@ -102,8 +105,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       async (entry) => {
         try {
           const saved = values.resume ? loadResult(out, entry.student) : undefined;
-          // A result the sandbox never produced (sandbox.failure) is graded again.
-          const previous = saved?.lab.version === version && !saved.sandbox.failure ? saved : undefined;
+          // Reused only when nothing that can change a score has changed, and the sandbox graded it.
+          const stale = saved ? staleBecause(saved, identity) : undefined;
+          if (stale) regraded.set(stale, (regraded.get(stale) ?? 0) + 1);
+          const previous = saved && !stale ? saved : undefined;
           const { results, reused } = await gradeEntry({ lab, root, entry, sandbox, limits, signal: batch.signal, previous, onNotice: notice });
           if (reused) skipped++;
           else saveResult(out, entry.student, results);
@@ -128,6 +133,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
     if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
+    for (const [why, n] of regraded) process.stdout.write(`\n--resume graded ${n} saved result(s) again: ${why}.`);
     process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
     const broken = graded.filter((r) => r.results.sandbox.failure).map((r) => r.student);
     if (broken.length > 0) {

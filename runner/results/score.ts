@@ -1,4 +1,5 @@
 import type { Lab } from '../lab/load.ts';
+import type { LabLimits } from '../lab/schema.ts';
 import type { Outcome } from '../sandbox/types.ts';
 import type { FrameLog } from './frames.ts';
 import { describeError, stripAnsi } from './messages.ts';
@@ -18,12 +19,13 @@ function firstHint(hint: string | string[]): string {
 }
 
 /** Why a check has no result, from what the sandbox tells us. */
-function explainMissing(lab: Lab, outcome: Outcome, ended: boolean): { status: CheckStatus; message: string } {
+function explainMissing(lab: Lab, outcome: Outcome, ended: boolean, overrides: Partial<LabLimits> = {}): { status: CheckStatus; message: string } {
   const limits = lab.manifest.limits;
   if (outcome.timedOut) {
+    const which = overrides.timeout_s !== undefined ? `the time limit of ${limits.timeout_s} s set by --timeout ${overrides.timeout_s} on the command line` : `the lab's time limit of ${limits.timeout_s} s (limits.timeout_s)`;
     return {
       status: 'timeout',
-      message: `The whole run hit the lab's time limit of ${limits.timeout_s} s (limits.timeout_s) before this check finished. A check that ran before it probably never returns: look for an infinite loop or a promise that never settles.`,
+      message: `The whole run hit ${which} before this check finished. A check that ran before it probably never returns: look for an infinite loop or a promise that never settles.`,
     };
   }
   if (outcome.oomKilled) {
@@ -52,7 +54,7 @@ function findTamper(log: FrameLog): string | undefined {
 }
 
 /** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
-export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[] } = {}): Scored {
+export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[]; overrides?: Partial<LabLimits> } = {}): Scored {
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
   const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
   let ended = false;
@@ -109,7 +111,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
         status = 'error';
         message = `${broken.file} could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
       } else {
-        ({ status, message } = explainMissing(lab, outcome, ended));
+        ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides));
       }
     }
     if (tamper && status === 'pass') {

@@ -105,7 +105,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     const released = !existsSync(join(lab.dir, 'checks'));
     // A test file that could not load is most often a syntax error in the submission: find it with TypeScript's parser.
     const compile = reader.log.frames.some((f) => f.type === 'module') ? await syntaxErrors(opts.files) : [];
-    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile });
+    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile, overrides: opts.limits });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
     const score = graded.reduce((s, c) => s + c.points, 0);
     const tasks = lab.manifest.tasks.map((task) => {

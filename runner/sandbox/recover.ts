@@ -20,6 +20,7 @@ const secs = (ms: number) => `${Math.round(ms / 100) / 10} s`;
  */
 export class RecoveringSandbox implements Sandbox {
   readonly kind: Sandbox['kind'];
+  readonly image?: string;
   private readonly failed = new Set<string>();
   private waiting?: Promise<boolean>;
   private cleaning?: Promise<void>;
@@ -31,6 +32,7 @@ export class RecoveringSandbox implements Sandbox {
     private readonly waitMs = DAEMON_WAIT_MS,
   ) {
     this.kind = inner.kind;
+    this.image = inner.image;
   }
 
   async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {

@@ -33,6 +33,8 @@ export interface Outcome {
 /** A place to run learner code: Docker (isolated) or the local machine (not isolated). */
 export interface Sandbox {
   readonly kind: 'docker' | 'local';
+  /** The Docker image every run uses (undefined for the local sandbox). */
+  readonly image?: string;
   /** Runs the spec; learner failures are outcomes, only infrastructure failures throw. */
   run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome>;
   /**

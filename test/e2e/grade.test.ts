@@ -40,6 +40,22 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const table = gradebookRows;
 
 describe('ailab grade', () => {
+  test('--resume grades a saved result again when a limit changed (--timeout), and says why', async () => {
+    const one = join(work, 'one-student');
+    cpSync(join(subs, 'pass'), join(one, 'alice'), { recursive: true });
+    const out = join(work, 'grades-timeout');
+    const short = await ailab(['grade', 'lab-00', one, '--out', out, '--timeout', '30']);
+    expect(short.exitCode, short.stderr).toBe(0);
+    const same = await ailab(['grade', 'lab-00', one, '--out', out, '--timeout', '30', '--resume']);
+    expect(same.stdout).toContain('1 result(s) reused with --resume.');
+    const back = await ailab(['grade', 'lab-00', one, '--out', out, '--resume']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain('--resume graded 1 saved result(s) again: the limits changed (timeout_s 30 → 60).');
+    expect(back.stdout).not.toContain('reused with --resume');
+    const saved = ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results', 'alice.json'), 'utf8')));
+    expect(saved.sandbox.limits.timeout_s).toBe(60);
+  });
+
   test('a Canvas roster export is read as it is (fixtures/rosters/canvas.csv): quoted names with commas, a BOM, CRLF, ids from SIS Login ID', async () => {
     const small = join(work, 'small-class');
     cpSync(join(subs, 'pass'), join(small, 'leo'), { recursive: true });

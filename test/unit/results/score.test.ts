@@ -41,6 +41,13 @@ describe('scoreChecks', () => {
     expect(checks[1].message).toContain('time limit of 30 s (limits.timeout_s)');
   });
 
+  test('a wall-clock timeout set by --timeout says so, not that it is the lab\'s own limit', () => {
+    const shortened = { ...lab, manifest: { ...lab.manifest, limits: { ...lab.manifest.limits, timeout_s: 2 } } };
+    const { checks } = scoreChecks(shortened, { frames: [test_('add > adds small numbers', 'passed')], forged: 0 }, outcome({ timedOut: true, exitCode: 137 }), { overrides: { timeout_s: 2 } });
+    expect(checks[1].message).toContain('the time limit of 2 s set by --timeout 2 on the command line');
+    expect(checks[1].message).not.toContain("lab's time limit");
+  });
+
   test('a per-test timeout names the per-test limit', () => {
     const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', 'Test timed out in 10000ms.'), end], forged: 0 }, outcome());
     expect(checks[0].status).toBe('timeout');
