@@ -5,6 +5,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import picomatch from 'picomatch';
 import { attestsPass, TAMPER_ERROR } from './attest.mjs';
 
 const MAX_TEXT = 1500;
@@ -34,14 +35,18 @@ function cap(raw) {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length - MAX_TEXT} more characters)` : text;
 }
 
-/** The first stack frame in the learner's or the test's own files, as path:line:col. */
+// Only the learner's own files are named in a location: a path inside checks/ (or the harness)
+// means nothing to a learner, and a student copy has no checks/ at all.
+const editable = picomatch(JSON.parse(process.env.AILAB_EDITABLE || '[]'));
+
+/** The first stack frame in the learner's editable files, as path:line:col. */
 function locate(stack, root) {
   if (typeof stack !== 'string') return undefined;
   for (const line of stack.split('\n')) {
     const m = /\(?((?:file:\/\/)?\/[^\s()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m || m[1].includes('/node_modules/')) continue;
     const file = relative(root, m[1].replace(/^file:\/\//, ''));
-    if (file.startsWith('..')) continue;
+    if (file.startsWith('..') || !editable(file)) continue;
     return `${file}:${m[2]}:${m[3]}`;
   }
   return undefined;

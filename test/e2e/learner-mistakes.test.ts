@@ -46,3 +46,19 @@ describe('a syntax error', () => {
     expect(results.checks.every((c) => c.status === 'error' && c.hint === undefined && c.message?.includes('could not run'))).toBe(true);
   });
 });
+
+describe('failure messages', () => {
+  test('name only places in the learner\'s own files, never a hidden check\'s path, and carry no framework noise', async () => {
+    const partial = await ailab(['check', 'lab-00', '--submission', join(ROOT, 'fixtures/submissions/lab-00/fail/partial'), '--sandbox', 'local', '--json']);
+    const failed = ResultsSchema.parse(JSON.parse(partial.stdout)).checks.filter((c) => c.status !== 'pass');
+    expect(failed.map((c) => c.id).sort()).toEqual(['topk-nonpositive-k', 'topk-ties']);
+    for (const check of failed) {
+      expect(check.message, check.id).not.toMatch(/checks\/|tests\/|\.ailab\//);
+      expect(check.message, check.id).not.toContain('Object.is equality');
+    }
+    // The starter throws from the learner's file: that location is theirs, so it is shown.
+    const starter = await ailab(['check', 'lab-00', '--sandbox', 'local', '--json']);
+    const checks = ResultsSchema.parse(JSON.parse(starter.stdout)).checks;
+    expect(checks.find((c) => c.id === 'cosine-identical')?.message).toMatch(/at src\/similarity\.ts:\d+:\d+/);
+  });
+});
