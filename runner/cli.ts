@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   hint: { summary: "Show the next hint for a check (a ladder per check)", usage: 'hint <lab> [check]', load: () => import('./commands/hint.ts') },
   status: { summary: 'Your progress in every lab, and what to do next', usage: 'status [--json]', load: () => import('./commands/status.ts') },
   grade: { summary: 'Grade a class of submissions into a gradebook', usage: 'grade <lab> <submissions> --out DIR', load: () => import('./commands/grade.ts') },
+  gradebook: { summary: 'Rebuild (or merge) gradebooks from saved results', usage: 'gradebook DIR [DIR...] [--out DIR]', load: () => import('./commands/gradebook.ts') },
   reset: { summary: "Restore a lab's starter files (your work is backed up first)", usage: 'reset <lab> [--yes]', load: () => import('./commands/reset.ts') },
   watch: { summary: 'Re-run the checks each time you save (q quits)', usage: 'watch <lab> [options]', load: () => import('./commands/watch.ts') },
   release: { summary: 'Write a student copy without hidden checks, solutions or mutants', usage: 'release --out DIR', load: () => import('./commands/release.ts') },

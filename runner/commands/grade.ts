@@ -1,16 +1,18 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseOptions, type CommandContext } from '../cli.ts';
+import { closest, parseOptions, type CommandContext } from '../cli.ts';
 import { EXIT, SandboxError, UsageError } from '../core/errors.ts';
 import { courseRoot, RUNNER_VERSION } from '../core/paths.ts';
 import { mapPool } from '../core/pool.ts';
-import { discoverSubmissions, readRoster } from '../grade/discover.ts';
+import { discoverSubmissions, readRoster, type SubmissionEntry } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
 import { lockOutput } from '../grade/lock.ts';
+import { gradebookRows, readResults } from '../grade/gradebook.ts';
 import { loadResult, saveResult, staleBecause } from '../grade/store.ts';
 import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
+import { refuseInStudentCopy } from '../release/release.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
@@ -29,6 +31,8 @@ Options:
   --out DIR          where to write (required)
   --jobs N           sandboxes at once (default: the number of cores, ${availableParallelism()})
   --resume           skip students whose result exists for the same submission and lab version
+  --only IDS         grade just these students (comma-separated); the exports are rebuilt
+                     from every result in DIR/results/, so the rest of the class stays
   --roster FILE      a CSV of student ids (a Canvas or Moodle export works as it is);
                      students without a submission are reported
   --roster-id-column NAME
@@ -41,7 +45,21 @@ Options:
 
 Examples:
   npm run grade -- lab-03 ./submissions --out ./grades --jobs 4
-  npm run grade -- lab-03 ./submissions --out ./grades --resume`;
+  npm run grade -- lab-03 ./submissions --out ./grades --resume
+  npm run grade -- lab-03 ./submissions --out ./grades --only alice,bob`;
+
+/** The entries of the students --only names (all of them without it); an id with no entry is a usage error. */
+function onlyThese(entries: SubmissionEntry[], only: string | undefined): SubmissionEntry[] {
+  if (only === undefined) return entries;
+  const ids = [...new Set(only.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (ids.length === 0) throw new UsageError('--only needs at least one student id, like --only alice,bob.');
+  const unknown = ids.filter((id) => !entries.some((e) => e.student === id));
+  if (unknown.length > 0) {
+    const guess = closest(unknown[0], entries.map((e) => e.student));
+    throw new UsageError(`--only names student(s) with no submission here: ${unknown.join(', ')}.`, guess ? `Did you mean "${guess}"?` : 'The ids are the entry names in the submissions folder, without .zip or .tar.gz.');
+  }
+  return entries.filter((e) => ids.includes(e.student));
+}
 
 const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
 
@@ -49,7 +67,7 @@ const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.r
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
     USAGE,
   );
   if (values.help) {
@@ -63,14 +81,20 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const choice = parseSandboxChoice(values.sandbox ?? 'docker');
   if (choice === 'local' && !values['unsafe-local']) throw new UsageError('Grading runs untrusted code: --sandbox local needs --unsafe-local as well.', 'Start Docker (npm run lab -- doctor) or add --unsafe-local if you trust every submission.');
   const root = courseRoot();
+  refuseInStudentCopy(root, 'grade');
   const lab = resolveLab(positionals[0], root);
-  const entries = discoverSubmissions(resolve(positionals[1]));
+  const entries = onlyThese(discoverSubmissions(resolve(positionals[1])), values.only);
   if (values['roster-id-column'] !== undefined && !values.roster) throw new UsageError('--roster-id-column needs --roster FILE.', `Usage: ailab ${USAGE}`);
   const read = values.roster ? readRoster(values.roster, values['roster-id-column']) : undefined;
   const roster = read?.ids;
   const limits = timeoutOverride(values.timeout);
   const out = resolve(values.out);
   const release = lockOutput(out);
+  const other = [...readResults(out).results.values()].find((r) => r.lab.id !== lab.manifest.id);
+  if (other) {
+    release();
+    throw new UsageError(`${out} already holds results of ${other.lab.id}, not ${lab.manifest.id}: a gradebook is for one lab.`, 'Grade this lab into another --out folder.');
+  }
   // One signal for the whole batch: Ctrl-C, or a failure no student can get past (a full disk),
   // stops new runs and kills those in flight.
   const batch = new AbortController();
@@ -124,14 +148,18 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       batch.signal,
     );
     show.done();
-    const rows: GradeRow[] = [...graded];
-    const missing = roster ? roster.filter((id) => !entries.some((e) => e.student === id)) : [];
-    for (const student of missing) rows.push({ student });
+    // The gradebook holds every result in results/, not just this run's: a regrade of some
+    // students (--only, or a folder holding only them) never shrinks it.
+    const { results: saved } = readResults(out);
+    const rows: GradeRow[] = gradebookRows(saved, roster);
+    const kept = [...saved.keys()].filter((s) => !entries.some((e) => e.student === s));
+    const missing = rows.filter((r) => !r.results).map((r) => r.student);
     const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
     writeExports(out, lab, rows);
     process.stdout.write(summarize(lab, rows));
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
+    if (kept.length > 0) process.stdout.write(`kept ${kept.length} earlier result(s) from ${out}/results/ for student(s) not graded in this run: ${kept.join(', ')} (delete results/<id>.json to drop one)\n`);
     if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
     for (const [why, n] of regraded) process.stdout.write(`\n--resume graded ${n} saved result(s) again: ${why}.`);
     process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseOptions, type CommandContext } from '../cli.ts';
 import { EXIT, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
+import { refuseInStudentCopy } from '../release/release.ts';
 import { loadLab } from '../lab/load.ts';
 import { findLabDir, listLabDirs } from '../lab/resolve.ts';
 import { verifyLab, type LabVerification } from '../lab/verify.ts';
@@ -38,6 +39,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const jobs = Number(values.jobs ?? 2);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
   const root = courseRoot();
+  refuseInStudentCopy(root, 'verify');
   const dirs = positionals.length > 0 ? positionals.map((q) => findLabDir(q, root)) : listLabDirs(root).map((n) => join(root, 'labs', n));
   const labs = dirs.map((d) => loadLab(d, root));
   const show = progress(!values.json);

@@ -1,15 +1,57 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
+import { parseDocument, type YAMLSeq } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import { loadLab } from '../lab/load.ts';
 import { listLabDirs } from '../lab/resolve.ts';
+
+/** The file that marks a folder as a student copy written by `release`. */
+export const RELEASE_MARKER = '.ailab-release.json';
+
+/** What a hidden check says in a student copy instead of its hints: nothing about what it tests. */
+export const HIDDEN_HINT = 'A hidden check: it runs when your work is graded, and its hints come back with your grade.';
+
+/** True when `root` is a student copy written by `release` (no hidden checks, solutions or mutants). */
+export function isStudentCopy(root: string): boolean {
+  return existsSync(join(root, RELEASE_MARKER));
+}
+
+/** Throws a clear usage error in a student copy, for the instructor-only commands. */
+export function refuseInStudentCopy(root: string, command: string): void {
+  if (!isStudentCopy(root)) return;
+  throw new UsageError(
+    `\`${command}\` needs the instructor's course, and this is a student copy made by \`ailab release\` (${RELEASE_MARKER}): it has no hidden checks, solutions or mutants, so it can't ${command === 'grade' ? 'grade anyone' : 'prove the checks'}.`,
+    `Run \`npm run lab -- ${command}\` in the course repository. Here, \`npm run check <lab>\` runs the public tests.`,
+  );
+}
+
+/**
+ * A lab.yaml for students: each hidden check keeps its id, points and visibility, and nothing
+ * else: its test name and hint ladder (which may quote the exact values it checks) are replaced
+ * by neutral text, and its docs link is dropped. Comments and the rest of the file stay.
+ */
+export function studentManifest(text: string): string {
+  const doc = parseDocument(text);
+  const tasks = doc.get('tasks') as YAMLSeq | undefined;
+  tasks?.items.forEach((_, t) => {
+    const checks = doc.getIn(['tasks', t, 'checks']) as YAMLSeq | undefined;
+    checks?.items.forEach((_, c) => {
+      const at = ['tasks', t, 'checks', c];
+      if (doc.getIn([...at, 'visibility']) !== 'hidden') return;
+      doc.setIn([...at, 'test'], `hidden > ${String(doc.getIn([...at, 'id']))}`);
+      doc.setIn([...at, 'hint'], HIDDEN_HINT);
+      doc.deleteIn([...at, 'docs']);
+    });
+  });
+  return doc.toString({ lineWidth: 0 });
+}
 
 /** Lab parts that never reach students. */
 export const INSTRUCTOR_ONLY = ['checks', 'solution', 'mutants'];
 
 /** Course files a student copy needs besides labs/ and public fixtures. */
-const COURSE_FILES = ['README.md', 'ARCHITECTURE.md', 'package-lock.json', 'tsconfig.json', '.gitignore', 'docs', 'runner', 'docker'];
+const COURSE_FILES = ['ARCHITECTURE.md', 'package-lock.json', 'tsconfig.json', '.gitignore', 'docs', 'runner', 'docker'];
 
 /** npm scripts that only make sense in the instructor's course (they need tests, solutions or mutants). */
 const INSTRUCTOR_SCRIPTS = ['test', 'test:unit', 'test:e2e', 'verify', 'bench', 'grade'];
@@ -36,10 +78,15 @@ export function writeRelease(root: string, out: string): string[] {
         return !INSTRUCTOR_ONLY.includes(rel) && rel !== 'bench.ts' && rel !== 'node_modules';
       },
     });
+    const manifest = join(out, 'labs', name, 'lab.yaml');
+    writeFileSync(manifest, studentManifest(readFileSync(manifest, 'utf8')));
     for (const file of globSync(lab.manifest.public_fixtures, { cwd: root, onlyFiles: true })) {
       mkdirSync(dirname(join(out, file)), { recursive: true });
       cpSync(join(root, file), join(out, file));
     }
   }
+  // The course README is the instructor's; students get their own.
+  cpSync(join(import.meta.dirname, 'STUDENT_README.md'), join(out, 'README.md'));
+  writeFileSync(join(out, RELEASE_MARKER), `${JSON.stringify({ release: 1, note: 'A student copy written by ailab release: no hidden checks, solutions or mutants.' }, null, 2)}\n`);
   return globSync(['**/*'], { cwd: out, dot: true, onlyFiles: true }).sort();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { globSync } from 'tinyglobby';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ailab, ROOT } from '../helpers/cli.ts';
 
@@ -46,6 +47,42 @@ describe('ailab release', () => {
     expect(run.stdout).toContain('Hidden checks: 8 (70 points) run when your work is graded.');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('Score: 0/30 (0%)');
     expect(existsSync(join(out, 'labs/lab-00-warmup/checks'))).toBe(false);
+  });
+
+  test('no hidden check keeps its test name, its hints or its docs link: only id, points and visibility', () => {
+    const manifests = globSync(['labs/*/lab.yaml'], { cwd: ROOT });
+    expect(manifests.length).toBe(5);
+    const copied = files.filter((f) => !f.endsWith('/lab.yaml')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    for (const file of manifests) {
+      const released = readFileSync(join(out, file), 'utf8');
+      const hidden = (parse(readFileSync(join(ROOT, file), 'utf8')) as { tasks: { checks: { id: string; test: string; hint: string | string[]; points: number; visibility: string }[] }[] }).tasks
+        .flatMap((t) => t.checks)
+        .filter((c) => c.visibility === 'hidden');
+      const student = (parse(released) as { tasks: { checks: Record<string, unknown>[] }[] }).tasks.flatMap((t) => t.checks).filter((c) => c.visibility === 'hidden');
+      expect(student.map((c) => c.id)).toEqual(hidden.map((c) => c.id));
+      expect(student.map((c) => c.points)).toEqual(hidden.map((c) => c.points));
+      for (const check of hidden) {
+        const title = check.test.split(' > ').at(-1)!;
+        // Neither the released manifest nor any other released file holds a hidden title or hint.
+        expect(released, `${file}: ${check.id}'s title`).not.toContain(title);
+        expect(copied.includes(title), `${check.id}'s title "${title}" in another released file`).toBe(false);
+        for (const rung of [check.hint].flat()) {
+          expect(released, `${file}: a hint of ${check.id}`).not.toContain(rung);
+          expect(copied.includes(rung), `a hint of ${check.id} in another released file`).toBe(false);
+        }
+      }
+    }
+  });
+
+  test('the copy has a student README, and grade and verify refuse to run there', async () => {
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(readme).toContain('## What grading adds');
+    expect(readme).not.toContain('## Grading a class');
+    for (const command of [['grade', 'lab-00', join(out, 'labs'), '--out', join(out, '..', 'g')], ['verify', 'lab-00']]) {
+      const run = await execa(process.execPath, [join(out, 'runner/bin/ailab.mjs'), ...command], { cwd: out, env: { NO_COLOR: '1', CI: 'true' }, reject: false });
+      expect(run.exitCode, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`\`${command[0]}\` needs the instructor's course, and this is a student copy`);
+    }
   });
 
   test('refuses a folder that is not empty', async () => {
