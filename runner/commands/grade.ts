@@ -147,6 +147,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       },
       batch.signal,
     );
+    await sandbox.sweep?.();
     show.done();
     // The gradebook holds every result in results/, not just this run's: a regrade of some
     // students (--only, or a folder holding only them) never shrinks it.

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/atomic.ts';
 import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
-import type { Results } from '../results/schema.ts';
+import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
+import type { CheckResult, Results } from '../results/schema.ts';
 import { guardWrite } from './output-errors.ts';
 import { reportHtml } from './report-html.ts';
 
@@ -98,21 +99,46 @@ export function gradescopeResults(results: Results): string {
   )}\n`;
 }
 
-/** feedback/<student>.md: each failing check's message and hint; never any test source. */
+/** A result's standing in words: what the score means, not the run's status code. */
+export function standing(results: Results): string {
+  if (results.sandbox.failure) return 'not graded yet: the sandbox failed (not your fault), so this will be graded again';
+  const score = `${results.score}/${results.maxScore}`;
+  if (results.compile?.length) return `${score}: ${[...new Set(results.compile.map((e) => e.file))].join(', ')} does not compile`;
+  const failing = results.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped').length;
+  return failing === 0 ? `${score}, every check passes` : `${score}, ${failing} check${failing === 1 ? '' : 's'} failing`;
+}
+
+/**
+ * feedback/<student>.md, fit to send: what the score means, the run it came from (submission hash,
+ * lab version, time graded) so an appeal can be matched to it, each distinct cause once with the
+ * checks it cost, then every check. Never any test source.
+ */
 export function feedbackMarkdown(student: string, results: Results): string {
-  const lines = [`# ${results.lab.id} feedback for ${student}`, '', `**Score: ${results.score}/${results.maxScore}** (${results.status})`, ''];
-  for (const task of results.tasks) {
-    lines.push(`## ${task.title}: ${task.score}/${task.maxScore}`, '');
-    for (const c of results.checks.filter((k) => k.task === task.id)) {
-      lines.push(`- ${c.status === 'pass' ? '✅' : '❌'} **${c.id}** ${c.title} (${c.points}/${c.maxPoints})${c.visibility === 'hidden' ? ' _hidden check_' : ''}`);
-      if (c.status !== 'pass') {
-        if (c.message) lines.push('', '  ```text', ...c.message.split('\n').slice(0, 12).map((l) => `  ${l}`), '  ```');
-        if (c.hint) lines.push(`  Hint: ${c.hint}`);
-        lines.push('');
-      }
-    }
-    lines.push('');
+  const lines = [
+    `# ${results.lab.id} feedback for ${student}`,
+    '',
+    `**${standing(results)}**`,
+    '',
+    `Graded ${results.finishedAt} · submission \`${results.submission.sha256.slice(0, 16)}\` · lab version \`${results.lab.version}\` · runner ${results.runner.version}`,
+    '',
+  ];
+  if (results.compile?.length) {
+    lines.push('## Your code does not compile', '', '```text', ...renderCompileErrors(results), '```', '');
   }
+  // Identical causes once: a module that failed to load, a syntax error, a hang can cost many checks.
+  const failing = results.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped' && !failedToCompile(results, c));
+  const causes = new Map<string, CheckResult[]>();
+  for (const c of failing) causes.set(`${c.status}\n${c.message ?? ''}`, [...(causes.get(`${c.status}\n${c.message ?? ''}`) ?? []), c]);
+  if (causes.size > 0) lines.push('## What to look at', '');
+  for (const checks of causes.values()) {
+    const first = checks[0];
+    const lost = checks.reduce((s, c) => s + c.maxPoints, 0);
+    lines.push(`### ${checks.length === 1 ? `${first.id}: ${first.title}` : `${checks.length} checks: ${checks.map((c) => c.id).join(', ')}`} (${first.status}, ${lost} point${lost === 1 ? '' : 's'})`, '');
+    if (first.message) lines.push('```text', ...first.message.split('\n').slice(0, 12), '```', '');
+    for (const hint of [...new Set(checks.map((c) => c.hint).filter(Boolean))].slice(0, 3)) lines.push(`Hint: ${hint}`, '');
+  }
+  lines.push('## Every check', '', '| check | task | points | status |', '| --- | --- | --- | --- |');
+  for (const c of results.checks) lines.push(`| ${c.status === 'pass' ? '✅' : '❌'} ${c.id}${c.visibility === 'hidden' ? ' (hidden)' : ''} | ${c.task} | ${c.points}/${c.maxPoints} | ${c.status} |`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 

@@ -32,7 +32,7 @@ export function reportHtml(lab: Lab, rows: GradeRow[]): string {
     max: 100,
   }));
   const tableRows = rows
-    .map(({ student, results }) => `<tr><td>${esc(student)}</td><td>${results?.status ?? 'no-submission'}</td><td data-sort="${results?.score ?? -1}">${results?.score ?? 0}</td>${lab.checks.map((c) => `<td>${results?.checks.find((k) => k.id === c.id)?.points ?? 0}</td>`).join('')}</tr>`)
+    .map(({ student, results }) => `<tr${results ? ` data-sha256="${esc(results.submission.sha256)}"` : ''}><td${results ? ` title="${esc(`submission ${results.submission.sha256.slice(0, 16)} · lab version ${results.lab.version} · graded ${results.finishedAt}`)}"` : ''}>${esc(student)}</td><td>${results?.status ?? 'no-submission'}</td><td data-sort="${results?.score ?? -1}">${results?.score ?? 0}</td>${lab.checks.map((c) => `<td>${results?.checks.find((k) => k.id === c.id)?.points ?? 0}</td>`).join('')}</tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(lab.manifest.id)} grades</title>

@@ -109,7 +109,9 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
         noHint = true;
       } else if (broken && !outcome.timedOut) {
         status = 'error';
-        message = `${broken.file} could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
+        // The same words for every check it stopped (so a report can say the cause once), and no
+        // path: a hidden check's file is not the learner's to see.
+        message = `Its test file could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
       } else {
         ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides));
       }

@@ -22,6 +22,8 @@ export class RecoveringSandbox implements Sandbox {
   readonly kind: Sandbox['kind'];
   readonly image?: string;
   private readonly failed = new Set<string>();
+  /** Every run this process started, so a sweep can tell its leftovers from other processes' runs. */
+  private readonly mine = new Set<string>();
   private waiting?: Promise<boolean>;
   private cleaning?: Promise<void>;
   private gaveUp = false;
@@ -37,6 +39,7 @@ export class RecoveringSandbox implements Sandbox {
 
   async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
     const id = randomUUID();
+    this.mine.add(id);
     try {
       return await this.inner.run({ ...spec, labels: { ...spec.labels, [RUN_LABEL]: id } }, signal);
     } catch (error) {
@@ -59,6 +62,23 @@ export class RecoveringSandbox implements Sandbox {
       await this.cleaning;
     }
     return up;
+  }
+
+  /**
+   * Removes every container of this process's runs that is still there. A daemon that was killed
+   * and restarted can list a run's container only some time after it answers again, so a removal
+   * during recovery may have found nothing; at the end of a batch every run has finished.
+   */
+  async sweep(): Promise<void> {
+    try {
+      if (!(await dockerAnswers(this.docker))) return;
+      const left = await this.docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+      for (const c of left) {
+        if (this.mine.has(c.Labels?.[RUN_LABEL] ?? '')) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      }
+    } catch {
+      // a daemon that went away again: nothing more to do here
+    }
   }
 
   /** True when the daemon answers now or within the wait; says what it is doing when it has to wait. */

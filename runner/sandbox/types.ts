@@ -42,4 +42,6 @@ export interface Sandbox {
    * and removes what failed runs left behind. Resolves false when the backend is still away.
    */
   recover?(onNotice: (text: string) => void): Promise<boolean>;
+  /** After a batch: removes whatever this process's finished runs left behind (bounded; never throws). */
+  sweep?(): Promise<void>;
 }

@@ -6,7 +6,8 @@ import { ensureImage } from '../../runner/image/ensure.ts';
 import { LimitsSchema } from '../../runner/lab/schema.ts';
 import { dockerClient } from '../../runner/sandbox/docker-client.ts';
 import { DockerSandbox } from '../../runner/sandbox/docker.ts';
-import type { RunSpec } from '../../runner/sandbox/types.ts';
+import { RecoveringSandbox, RUN_LABEL } from '../../runner/sandbox/recover.ts';
+import type { RunSpec, Sandbox } from '../../runner/sandbox/types.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 const docker = dockerClient();
@@ -129,4 +130,29 @@ test('Ctrl-C during a check exits 130 and leaves no container running', async ()
   expect(result.exitCode).toBe(130);
   expect(result.stderr).toContain('Interrupted.');
   expect(await mine()).toEqual([]);
+});
+
+describe('RecoveringSandbox.sweep', () => {
+  test("removes the containers this process's runs left behind (a removal lost to a daemon restart), and never another process's", async () => {
+    const image = sandbox.image;
+    // The inner layer stands in for a run whose container removal was lost: it creates a real,
+    // labelled container and leaves it, as a run cut by a daemon restart can.
+    const leaky: Sandbox = {
+      kind: 'docker',
+      image,
+      async run(spec) {
+        const c = await docker.createContainer({ Image: image, Cmd: ['node', '-e', '0'], Labels: { ailab: '1', 'ailab.test': RUN_ID, ...spec.labels } });
+        return { kind: 'docker', image, exitCode: 0, timedOut: false, oomKilled: false, durationMs: 1, stdout: c.id, stderr: '' };
+      },
+    };
+    const recovering = new RecoveringSandbox(leaky, docker);
+    await recovering.run(script('0'));
+    await recovering.run(script('0'));
+    const other = await docker.createContainer({ Image: image, Cmd: ['node', '-e', '0'], Labels: { ailab: '1', 'ailab.test': RUN_ID, [RUN_LABEL]: 'another-process-run' } });
+    expect(await leftovers()).toBe(3);
+    await recovering.sweep();
+    const left = await docker.listContainers({ all: true, filters: { label: ['ailab=1', `ailab.test=${RUN_ID}`] } });
+    expect(left.map((c) => c.Id)).toEqual([other.id]);
+    await other.remove({ force: true });
+  });
 });

@@ -95,8 +95,23 @@ describe('ailab grade', () => {
     const oscar = JSON.parse(readFileSync(join(out, 'results', 'oscar-symlink.json'), 'utf8'));
     expect(oscar.problems[0]).toContain('symbolic link');
     const feedback = readFileSync(join(out, 'feedback', 'bob.md'), 'utf8');
-    expect(feedback).toContain('**topk-ties**');
+    expect(feedback).toContain('**85/100, 2 checks failing**');
+    expect(feedback).toContain('### topk-ties: ties break by id, ascending, whatever the input order (fail, 10 points)');
+    const bob = ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results', 'bob.json'), 'utf8')));
+    expect(feedback).toContain(`submission \`${bob.submission.sha256.slice(0, 16)}\` · lab version \`${bob.lab.version}\``);
     expect(feedback).not.toContain('import {'); // no test source leaks
+    expect(feedback).not.toMatch(/checks\/|\u001b/); // no hidden paths, no terminal codes
+    // carol's syntax error: one block and one line of standing, not a message per check.
+    const carol = readFileSync(join(out, 'feedback', 'carol.md'), 'utf8');
+    expect(carol).toContain('**0/100: src/similarity.ts does not compile**');
+    expect(carol.match(/does not compile/g)!.length).toBeLessThanOrEqual(3);
+    expect(carol.split('\n').length).toBeLessThan(40);
+    // dave exits at import: every check has the same cause, said once with the checks it cost.
+    const dave = readFileSync(join(out, 'feedback', 'dave.md'), 'utf8');
+    expect(dave).toMatch(/### 11 checks: cosine-identical, .* \(error, 100 points\)/);
+    expect(dave).toContain('process.exit unexpectedly called');
+    expect(dave.split('\n').length).toBeLessThan(45);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`data-sha256="${bob.submission.sha256}"`);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="bob" tests="11" failures="2">');
     const left = await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } });
     expect(left).toEqual([]);

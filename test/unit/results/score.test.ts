@@ -54,11 +54,11 @@ describe('scoreChecks', () => {
     expect(checks[0].message).toContain('per-test limit of 10 s (limits.test_timeout_s)');
   });
 
-  test('a file that fails to load makes its checks errors with the cause', () => {
+  test('a file that fails to load makes its checks errors with the cause, without naming a hidden file', () => {
     const frames: Frame[] = [{ type: 'module', file: 'checks/add.test.ts', errors: [{ name: 'SyntaxError', message: 'Unexpected token' }] }, test_('add > adds small numbers', 'passed'), end];
     const { checks } = scoreChecks(lab, { frames, forged: 0 }, outcome());
     expect(checks[1].status).toBe('error');
-    expect(checks[1].message).toBe('checks/add.test.ts could not run, so none of its checks did:\nSyntaxError: Unexpected token');
+    expect(checks[1].message).toBe('Its test file could not run, so none of its checks did:\nSyntaxError: Unexpected token');
   });
 
   test('an unmapped test is an authoring error, and imitation frames are reported', () => {
