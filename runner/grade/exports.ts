@@ -56,23 +56,51 @@ export function gradesJson(lab: Lab, rows: GradeRow[]): string {
   )}\n`;
 }
 
-/** junit.xml: a testsuite per student, a testcase per check. */
+/**
+ * junit.xml: one testsuite per student (one testcase per check) in the layout CI tools read
+ * (Jenkins' junit-10 schema): `failure` for a failed assertion, `error` for a check that errored,
+ * timed out or gave no result, `skipped` for one that did not run; `tests`, `failures`, `errors`,
+ * `skipped`, `time` and `timestamp` on each suite; the score, each check's points and the run's
+ * identity (submission hash, lab version) as the suite's properties.
+ */
 export function gradesJunit(lab: Lab, rows: GradeRow[]): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${xmlEscape(lab.manifest.id)}">`];
+  const secs = (ms: number) => (ms / 1000).toFixed(3);
+  const count = (rs: Results | undefined, kind: 'failure' | 'error' | 'skipped') => (rs ? rs.checks.filter((c) => junitKind(c.status) === kind).length : kind === 'error' ? lab.checks.length : 0);
+  const total = rows.reduce((s, r) => s + (r.results?.sandbox.durationMs ?? 0), 0);
+  const sum = (kind: 'failure' | 'error' | 'skipped') => rows.reduce((s, r) => s + count(r.results, kind), 0);
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlEscape(lab.manifest.id)}" tests="${rows.length * lab.checks.length}" failures="${sum('failure')}" errors="${sum('error')}" time="${secs(total)}">`,
+  ];
   for (const { student, results } of rows) {
-    const checks = results?.checks ?? [];
-    const failed = checks.filter((c) => c.status !== 'pass').length;
-    out.push(`  <testsuite name="${xmlEscape(student)}" tests="${lab.checks.length}" failures="${results ? failed : lab.checks.length}">`);
+    const attrs = `name="${xmlEscape(student)}" tests="${lab.checks.length}" failures="${count(results, 'failure')}" errors="${count(results, 'error')}" skipped="${count(results, 'skipped')}" time="${secs(results?.sandbox.durationMs ?? 0)}"${results ? ` timestamp="${xmlEscape(results.finishedAt)}"` : ''}`;
+    out.push(`  <testsuite ${attrs}>`, '    <properties>');
+    const props: [string, string | number][] = results
+      ? [['status', results.status], ['score', results.score], ['max_score', results.maxScore], ['submission_sha256', results.submission.sha256], ['lab_version', results.lab.version], ['runner_version', results.runner.version]]
+      : [['status', 'no-submission'], ['score', 0], ['max_score', lab.maxScore]];
+    for (const c of lab.checks) props.push([`points.${c.id}`, `${results?.checks.find((x) => x.id === c.id)?.points ?? 0}/${c.points}`]);
+    for (const [name, value] of props) out.push(`      <property name="${xmlEscape(name)}" value="${xmlEscape(String(value))}"/>`);
+    out.push('    </properties>');
     for (const c of lab.checks) {
-      const r = checks.find((x) => x.id === c.id);
-      const open = `    <testcase classname="${xmlEscape(`${lab.manifest.id}.${student}`)}" name="${xmlEscape(c.id)}"`;
-      if (r?.status === 'pass') out.push(`${open}/>`);
-      else out.push(`${open}><failure message="${xmlEscape(r?.status ?? 'no submission')}">${xmlEscape(r?.message ?? '')}</failure></testcase>`);
+      const r = results?.checks.find((x) => x.id === c.id);
+      const open = `    <testcase classname="${xmlEscape(`${lab.manifest.id}.${student}`)}" name="${xmlEscape(c.id)}" time="${secs(r?.durationMs ?? 0)}"`;
+      if (r?.status === 'pass') {
+        out.push(`${open}/>`);
+        continue;
+      }
+      const kind = r ? junitKind(r.status) : 'error';
+      const message = r ? `${r.status} (${r.points}/${r.maxPoints} points)` : `no submission (0/${c.points} points)`;
+      out.push(`${open}><${kind} type="${xmlEscape(r?.status ?? 'no-submission')}" message="${xmlEscape(message)}">${xmlEscape(r?.message ?? '')}</${kind}></testcase>`);
     }
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
   return `${out.join('\n')}\n`;
+}
+
+/** The JUnit element a check status becomes: an assertion failure, an error, or skipped. */
+function junitKind(status: CheckResult['status']): 'pass' | 'failure' | 'error' | 'skipped' {
+  return status === 'pass' ? 'pass' : status === 'fail' ? 'failure' : status === 'skipped' ? 'skipped' : 'error';
 }
 
 /** Gradescope autograder results.json; hidden checks stay hidden until grades are published. */

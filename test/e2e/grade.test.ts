@@ -112,7 +112,11 @@ describe('ailab grade', () => {
     expect(dave).toContain('process.exit unexpectedly called');
     expect(dave.split('\n').length).toBeLessThan(45);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`data-sha256="${bob.submission.sha256}"`);
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="bob" tests="11" failures="2">');
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="bob" tests="11" failures="2" errors="0" skipped="0" time="\d+\.\d{3}" timestamp="[^"]+">/);
+    expect(junit).toMatch(/<testsuite name="carol" tests="11" failures="0" errors="11" skipped="0"/);
+    expect(junit).toContain(`<property name="submission_sha256" value="${bob.submission.sha256}"/>`);
+    expect(junit).toContain('<property name="points.topk-ties" value="0/10"/>');
     const left = await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } });
     expect(left).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { gradesCsv, gradescopeResults } from '../../../runner/grade/exports.ts';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { gradesCsv, gradesJunit, gradescopeResults } from '../../../runner/grade/exports.ts';
 import { reportHtml } from '../../../runner/grade/report-html.ts';
 import { safeEntryPath } from '../../../runner/grade/extract.ts';
 import { studentId } from '../../../runner/grade/discover.ts';
@@ -46,6 +47,41 @@ describe('grade exports', () => {
     expect(html).toContain('<g class="bar" data-label="90–100%" data-value="2">');
     expect(html).toContain('<g class="bar" data-label="add-small" data-value="67">');
     expect(html.match(/<tr data-sha256="[^"]*"><td title="submission [^"]+ · lab version [^"]+ · graded [^"]+">/g)).toHaveLength(3);
+  });
+});
+
+describe('junit.xml', () => {
+  // The rules of the junit-10 schema that Jenkins' xUnit plugin (and the CI tools that follow it) checks.
+  const SUITE_REQUIRED = ['name', 'tests', 'failures', 'errors'];
+  const SUITE_ATTRIBUTES = new Set([...SUITE_REQUIRED, 'skipped', 'time', 'timestamp']);
+  const SUITE_CHILDREN = new Set(['testsuite', 'properties', 'testcase', 'system-out', 'system-err']);
+  const CASE_CHILDREN = new Set(['skipped', 'error', 'failure', 'system-out', 'system-err']);
+  const TIME = /^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$/;
+
+  test('well-formed, in the junit-10 layout: errors are <error>, not failures; counts, times and points add up', () => {
+    const failing = ResultsSchema.parse({ ...passing, status: 'fail', score: 5, checks: passing.checks.map((c, i) => (i === 1 ? { ...c, status: 'fail', points: 0, message: 'expected -1 to be -3 <&>' } : c)) });
+    const xml = gradesJunit(lab, [{ student: 'alice', results: failing }, { student: 'bob', results: broken }, { student: 'zoe' }]);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(xml);
+    const suites = doc.testsuites.testsuite as Record<string, any>[];
+    expect(suites.map((s) => s.name)).toEqual(['alice', 'bob', 'zoe']);
+    for (const suite of suites) {
+      for (const attr of SUITE_REQUIRED) expect(suite[attr], `${suite.name}.${attr}`).toBeDefined();
+      expect(suite.time).toMatch(TIME);
+      for (const key of Object.keys(suite).filter((k) => !SUITE_ATTRIBUTES.has(k))) expect(SUITE_CHILDREN.has(key), key).toBe(true);
+      for (const tc of suite.testcase) {
+        expect(tc.name).toBeDefined();
+        for (const key of Object.keys(tc).filter((k) => !['name', 'classname', 'time'].includes(k))) expect(CASE_CHILDREN.has(key), key).toBe(true);
+      }
+      const kinds = (k: string) => suite.testcase.filter((tc: Record<string, unknown>) => k in tc).length;
+      expect(Number(suite.failures)).toBe(kinds('failure'));
+      expect(Number(suite.errors)).toBe(kinds('error'));
+    }
+    expect(suites[0]).toMatchObject({ failures: '1', errors: '0' });
+    expect(suites[1]).toMatchObject({ failures: '0', errors: '2' }); // the unreadable archive: errors, not failures
+    expect(suites[2].testcase[0].error.type).toBe('no-submission');
+    const props = Object.fromEntries(suites[0].properties.property.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect(props).toMatchObject({ score: '5', max_score: '10', 'points.add-small': '5/5', 'points.add-negative': '0/5', lab_version: failing.lab.version });
   });
 });
 
