@@ -10,8 +10,8 @@ import {
   RpcUnknownMethodError,
 } from '../../../runner/rpc/errors.ts';
 import { isRemote, release } from '../../../runner/rpc/refs.ts';
-import { Counter, RagError, WeirdError } from './fixtures/rag-error.ts';
-import { channelPair, rawPeer, replyCode } from './pair.ts';
+import { Counter, RagError, throwers, WeirdError } from './fixtures/rag-error.ts';
+import { channelPair, rawPeer, rejection, replyCode } from './pair.ts';
 
 /** The learner side's module, as a lab would export it. */
 function learnerExports() {
@@ -19,15 +19,7 @@ function learnerExports() {
   return {
     add: (a: number, b: number) => a + b,
     echo: <T>(value: T) => value,
-    throwRange: (n: number) => {
-      throw new RangeError(`${n} is out of range`);
-    },
-    throwRag: () => {
-      throw new RagError('E_RAG_EMPTY', 'the index is empty');
-    },
-    throwWeird: () => {
-      throw new WeirdError('odd');
-    },
+    ...throwers,
     throwString: () => {
       throw 'just a string';
     },
@@ -59,15 +51,6 @@ function learnerPair(options: { timeoutMs?: number; checksExpose?: Record<string
     { timeoutMs: 5000, expose: learnerExports() },
   );
   return { checks: pair.left, learner: pair.right, protocolErrors, pair };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the promise resolved');
 }
 
 describe('calls', () => {

@@ -70,3 +70,13 @@ export function rawPeer<R = any>(options: StreamChannelOptions) {
 export function replyCode(msg: RawMessage): unknown {
   return msg.e?.thrown?.props?.code ?? msg.e?.thrown?.code;
 }
+
+/** The value a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('the promise resolved');
+}

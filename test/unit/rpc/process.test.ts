@@ -6,6 +6,7 @@ import { RpcClosedError, RpcProtocolError, RpcTimeoutError } from '../../../runn
 import { release } from '../../../runner/rpc/refs.ts';
 import { bindChildProcess, RPC_STDIO, type StreamChannelOptions } from '../../../runner/rpc/stream.ts';
 import { RagError } from './fixtures/rag-error.ts';
+import { rejection } from './pair.ts';
 import type { learner as Learner } from './fixtures/learner.ts';
 
 const children: ChildProcess[] = [];
@@ -25,15 +26,6 @@ function spawnPeer<R = typeof Learner>(fixture: string, options: StreamChannelOp
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the promise resolved');
-}
 
 describe('a learner in its own process', () => {
   let learner: Channel<typeof Learner>;
@@ -61,7 +53,7 @@ describe('a learner in its own process', () => {
   test('its errors keep their class: RangeError, RagError with code, an unknown class, a cause chain', async () => {
     const range = await rejection(learner.call('throwRange', 3));
     expect(range).toBeInstanceOf(RangeError);
-    expect(range.remoteStack).toMatch(/learner\.ts/);
+    expect(range.remoteStack).toMatch(/fixtures\/rag-error\.ts/);
     const rag = await rejection(learner.call('throwRag'));
     expect(rag).toBeInstanceOf(RagError);
     expect(rag.code).toBe('E_RAG_EMPTY');
