@@ -14,8 +14,9 @@ const USAGE = 'reset <lab> [--yes]';
 const HELP = `Usage: ailab ${USAGE}
 
 Restores a lab's editable files to the starter, after asking. Your current files are first
-copied to .ailab/backups/<lab>-<timestamp>/. The starter comes from git HEAD, so the course
-must be a git clone.
+copied to .ailab/backups/<lab>-<timestamp>/. The starter comes from the git history: the
+newest commit that changed the lab's files and is not your own (by your git user.email), so
+work you committed is never mistaken for the starter. The course must be a git clone.
 
 Options:
   --yes        do not ask (for scripts; required when stdin is not a terminal)

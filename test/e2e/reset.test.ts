@@ -38,6 +38,27 @@ describe('reset', () => {
     expect(again.stdout).toBe("lab-07's editable files are already the starter; nothing to reset.");
   });
 
+  // The learner commits their work in their clone, under their own git identity.
+  test.each([1, 3])('after %i commit(s) of the learner\'s work, the starter as shipped comes back, never HEAD', async (commits) => {
+    const root = await gitCourse();
+    const git = (...args: string[]) => execa('git', args, { cwd: root });
+    await git('config', 'user.name', 'Learner');
+    await git('config', 'user.email', 'learner@example.com');
+    for (let i = 1; i <= commits; i++) {
+      writeFileSync(addTs(root), MINE.replace('// mine', `// mine ${i}`));
+      await git('commit', '-q', '-am', `my progress ${i}`);
+    }
+    const run = await inCourse(root, ['reset', '7', '--yes']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Reset lab-07 to its starter: src\/add\.ts\./);
+    expect(readFileSync(addTs(root), 'utf8')).toBe(STARTER);
+    const again = await inCourse(root, ['reset', '7', '--yes']);
+    expect(again.stdout).toBe("lab-07's editable files are already the starter; nothing to reset.");
+    // Back to the learner's committed work: it is not the starter, so reset acts again.
+    await git('checkout', '--', 'labs/lab-07-demo/src/add.ts');
+    expect((await inCourse(root, ['reset', '7', '--yes'])).stdout).toMatch(/^Reset lab-07 to its starter/);
+  });
+
   test('a deleted starter file is restored', async () => {
     const root = await gitCourse();
     await execa('rm', [addTs(root)]);
@@ -62,7 +83,7 @@ describe('reset', () => {
     const run = await inCourse(root, ['reset', '7', '--yes'], { GIT_CEILING_DIRECTORIES: join(root, '..') });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("error: Cannot find lab-07's starter files: the course folder is not a git checkout.");
-    expect(run.stderr).toContain('git show HEAD:<file>');
+    expect(run.stderr).toContain('reset restores the starter from the git history');
   });
 
   test('an unknown lab (exit 2)', async () => {
