@@ -26,6 +26,7 @@ Grades every student in <submissions> (one sub-folder, git checkout, .zip or .ta
 in its own fresh sandbox with only the lab's editable files staged, and writes to DIR:
   results/<student>.json   one validated results object per student, written atomically
   grades.csv, grades.json, junit.xml, report.html, gradescope/<student>/results.json, feedback/<student>.md
+  canvas.csv, moodle.csv   the grades in Canvas's and Moodle's import layouts
 
 Options:
   --out DIR          where to write (required)
@@ -35,6 +36,7 @@ Options:
                      from every result in DIR/results/, so the rest of the class stays
   --roster FILE      a CSV of student ids (a Canvas or Moodle export works as it is);
                      students without a submission are reported
+  --missing-as-zero  in canvas.csv and moodle.csv, 0 for a student with no submission (default: blank)
   --roster-id-column NAME
                      the roster column that holds the ids (default: SIS Login ID for Canvas;
                      Username, Email address or ID number for Moodle; else id/login/username)
@@ -67,7 +69,7 @@ const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.r
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'unsafe-local': { type: 'boolean' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' } },
     USAGE,
   );
   if (values.help) {
@@ -156,14 +158,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const kept = [...saved.keys()].filter((s) => !entries.some((e) => e.student === s));
     const missing = rows.filter((r) => !r.results).map((r) => r.student);
     const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
-    writeExports(out, lab, rows);
+    writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'] });
     process.stdout.write(summarize(lab, rows));
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
     if (kept.length > 0) process.stdout.write(`kept ${kept.length} earlier result(s) from ${out}/results/ for student(s) not graded in this run: ${kept.join(', ')} (delete results/<id>.json to drop one)\n`);
     if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
     for (const [why, n] of regraded) process.stdout.write(`\n--resume graded ${n} saved result(s) again: ${why}.`);
-    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
+    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
     const broken = graded.filter((r) => r.results.sandbox.failure).map((r) => r.student);
     if (broken.length > 0) {
       throw new SandboxError(

@@ -15,7 +15,7 @@ import { colors } from '../ui/colors.ts';
 const USAGE = 'gradebook DIR [DIR...] [--out DIR] [options]';
 const HELP = `Usage: ailab ${USAGE}
 
-Rebuilds every export (grades.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)
+Rebuilds every export (grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)
 from the results/ of one or more \`grade\` output folders, without running anything. Several
 folders are merged: one result per student, all of one lab. The same student with two different
 grades is refused, naming both. The merged results are copied into --out's results/, so it is a
@@ -25,6 +25,7 @@ Options:
   --out DIR                where to write (default: the one DIR; required with several)
   --roster FILE            a CSV of student ids; students without a result get a no-submission row
   --roster-id-column NAME  the roster column that holds the ids (see \`ailab grade --help\`)
+  --missing-as-zero        in canvas.csv and moodle.csv, 0 for a student with no submission (default: blank)
   -h, --help               show this help
 
 Examples:
@@ -33,7 +34,7 @@ Examples:
 
 /** \`ailab gradebook\`: the exports, rebuilt from saved results. */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { out: { type: 'string' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  const { values, positionals } = parseOptions(argv, { out: { type: 'string' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
@@ -52,14 +53,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     for (const [student, r] of results) if (from.get(student) !== out) saveResult(out, student, r);
     const rows = gradebookRows(results, roster?.ids);
-    writeExports(out, lab, rows);
+    writeExports(out, lab, rows, { roster, missingAsZero: values['missing-as-zero'] });
     const c = colors();
     process.stdout.write(summarize(lab, rows));
     const version = labVersion(lab, root);
     const old = [...results].filter(([, r]) => r.lab.version !== version).map(([s]) => s);
     if (old.length > 0) process.stdout.write(`\n${c.yellow('note:')} ${old.length} result(s) were graded under another version of ${lab.manifest.id} (${old.join(', ')}); \`grade --resume\` grades them again.\n`);
     if (unreadable.length > 0) process.stdout.write(`\n${c.yellow('note:')} ${unreadable.length} file(s) could not be read and were left out: ${unreadable.join(', ')}\n`);
-    process.stdout.write(`\nRebuilt ${out}/grades.csv, grades.json, junit.xml, report.html, gradescope/, feedback/ from ${results.size} result(s) in ${inputs.length} folder(s).\n`);
+    process.stdout.write(`\nRebuilt ${out}/grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, gradescope/, feedback/ from ${results.size} result(s) in ${inputs.length} folder(s).\n`);
     return EXIT.ok;
   } finally {
     release();

@@ -47,6 +47,8 @@ export interface Roster {
   column?: string;
   /** The export the header was recognised as. */
   layout: 'canvas' | 'moodle' | 'generic' | 'no header';
+  /** Each student's row, by header (empty without a header): the LMS exports copy their columns. */
+  details: Map<string, Record<string, string>>;
 }
 
 /** Id columns in the order they are looked for, per export layout (headers compared case-insensitively). */
@@ -101,6 +103,11 @@ export function readRoster(file: string, idColumn?: string): Roster {
     const first = (row[0] ?? '').trim();
     return !(layout === 'canvas' && (/^points possible$/i.test(first) || first === ''));
   });
+  const details = new Map<string, Record<string, string>>();
+  for (const row of body) {
+    const id = (row[col] ?? '').trim();
+    if (id && hasHeader && !details.has(studentId(id))) details.set(studentId(id), Object.fromEntries(rows[0].map((h, i) => [h, row[i] ?? ''])));
+  }
   const ids = [...new Set(body.map((row) => (row[col] ?? '').trim()).filter(Boolean).map(studentId))];
-  return { ids, column: hasHeader ? rows[0][col] : undefined, layout };
+  return { ids, column: hasHeader ? rows[0][col] : undefined, layout, details };
 }

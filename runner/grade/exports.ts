@@ -5,6 +5,7 @@ import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
 import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
+import type { Roster } from './discover.ts';
 import { guardWrite } from './output-errors.ts';
 import { reportHtml } from './report-html.ts';
 
@@ -34,6 +35,49 @@ export function gradesCsv(lab: Lab, rows: GradeRow[]): string {
     const pct = results.maxScore > 0 ? Math.round((1000 * results.score) / results.maxScore) / 10 : 0;
     lines.push([student, results.status, results.score, results.maxScore, pct, ...lab.checks.map((c) => points.get(c.id) ?? 0), results.problems.join(' | ')].map(csvField).join(','));
   }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** What the LMS exports need besides the rows: the roster's own columns, and what a missing grade is. */
+export interface LmsOptions {
+  roster?: Roster;
+  /** Write 0 for a student with no submission (or not graded); blank otherwise, so the LMS shows it as missing. */
+  missingAsZero?: boolean;
+}
+
+/** A student's grade for an LMS: the points, or blank (or 0 with missingAsZero) when there is none to give. */
+function lmsGrade(row: GradeRow, opts: LmsOptions): string {
+  if (row.results && !row.results.sandbox.failure) return String(row.results.score);
+  return opts.missingAsZero ? '0' : '';
+}
+
+/**
+ * canvas.csv, in Canvas's gradebook import layout: Student, ID, SIS User ID, SIS Login ID,
+ * Section, then one column for the lab (a name Canvas matches to an assignment, or creates). The
+ * identity columns come from a Canvas roster when one was given; otherwise SIS Login ID is the
+ * student id.
+ */
+export function canvasCsv(lab: Lab, rows: GradeRow[], opts: LmsOptions = {}): string {
+  const identity = ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section'];
+  const lines = [[...identity, `${lab.manifest.id} ${lab.manifest.title}`].map(csvField).join(',')];
+  lines.push([...identity.map((h, i) => (i === 0 ? 'Points Possible' : '')), String(lab.maxScore)].map(csvField).join(','));
+  for (const row of rows) {
+    const known = opts.roster?.layout === 'canvas' ? opts.roster.details.get(row.student) : undefined;
+    const cells = identity.map((h) => known?.[h] ?? (h === 'SIS Login ID' ? row.student : ''));
+    lines.push([...cells, lmsGrade(row, opts)].map(csvField).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * moodle.csv, for Moodle's grade import (CSV): one identifying column, which the instructor maps at
+ * import, and the grade. The identifier is the Moodle roster's own id column when one was given
+ * (Username, Email address or ID number), else Username, holding the student id.
+ */
+export function moodleCsv(lab: Lab, rows: GradeRow[], opts: LmsOptions = {}): string {
+  const column = opts.roster?.layout === 'moodle' && opts.roster.column ? opts.roster.column : 'Username';
+  const lines = [[column, `${lab.manifest.id} ${lab.manifest.title}`].map(csvField).join(',')];
+  for (const row of rows) lines.push([opts.roster?.layout === 'moodle' ? (opts.roster.details.get(row.student)?.[column] ?? row.student) : row.student, lmsGrade(row, opts)].map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -175,9 +219,11 @@ export function feedbackMarkdown(student: string, results: Results): string {
  * first and renamed into place only when every one is complete, so a full disk leaves the previous
  * gradebook (or none) and no temp files.
  */
-export function writeExports(out: string, lab: Lab, rows: GradeRow[]): void {
+export function writeExports(out: string, lab: Lab, rows: GradeRow[], lms: LmsOptions = {}): void {
   const files: [string, string][] = [
     [join(out, 'grades.csv'), gradesCsv(lab, rows)],
+    [join(out, 'canvas.csv'), canvasCsv(lab, rows, lms)],
+    [join(out, 'moodle.csv'), moodleCsv(lab, rows, lms)],
     [join(out, 'grades.json'), gradesJson(lab, rows)],
     [join(out, 'junit.xml'), gradesJunit(lab, rows)],
     [join(out, 'report.html'), reportHtml(lab, rows)],
@@ -187,7 +233,7 @@ export function writeExports(out: string, lab: Lab, rows: GradeRow[]): void {
     files.push([join(out, 'gradescope', student, 'results.json'), gradescopeResults(results)]);
     files.push([join(out, 'feedback', `${student}.md`), feedbackMarkdown(student, results)]);
   }
-  guardWrite(out, 'the gradebook (grades.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)', () => {
+  guardWrite(out, 'the gradebook (grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)', () => {
     for (const { student, results } of rows) if (results) mkdirSync(join(out, 'gradescope', student), { recursive: true });
     mkdirSync(join(out, 'feedback'), { recursive: true });
     writeFilesAtomic(files);

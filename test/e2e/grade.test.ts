@@ -69,6 +69,12 @@ describe('ailab grade', () => {
     expect(run.stdout).toContain('no submission from: jmuller');
     expect(run.stdout).toContain('not on the roster: walkin');
     expect(run.stdout).toContain('roster: 3 student(s), ids from the column "SIS Login ID" of a Canvas export');
+    // canvas.csv goes back into Canvas as it is: the roster's identity columns, and a blank for the student who submitted nothing.
+    const canvas = readFileSync(join(out, 'canvas.csv'), 'utf8').split('\r\n');
+    expect(canvas[0]).toBe('Student,ID,SIS User ID,SIS Login ID,Section,lab-00 Warm-up: cosine similarity and a stable top-k');
+    expect(canvas).toContain('"Lee, Leo",1234,S1234,leo,"CS 101, Section 1",100');
+    expect(canvas.find((l) => l.includes(',jmuller,'))).toMatch(/,$/);
+    expect(readFileSync(join(out, 'moodle.csv'), 'utf8').split('\r\n')).toContain('leo,100');
     const named = await ailab(['grade', 'lab-00', small, '--out', join(work, 'grades-canvas-2'), '--roster', roster, '--roster-id-column', 'Nickname']);
     expect(named.exitCode).toBe(2);
     expect(named.stderr).toContain('has no column "Nickname"');

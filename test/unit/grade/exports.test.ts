@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { gradesCsv, gradesJunit, gradescopeResults } from '../../../runner/grade/exports.ts';
+import { canvasCsv, gradesCsv, gradesJunit, gradescopeResults, moodleCsv } from '../../../runner/grade/exports.ts';
 import { reportHtml } from '../../../runner/grade/report-html.ts';
 import { safeEntryPath } from '../../../runner/grade/extract.ts';
-import { studentId } from '../../../runner/grade/discover.ts';
+import { readRoster, studentId } from '../../../runner/grade/discover.ts';
 import { loadLab } from '../../../runner/lab/load.ts';
 import { errorResults } from '../../../runner/results/error-results.ts';
 import { ResultsSchema } from '../../../runner/results/schema.ts';
@@ -47,6 +47,37 @@ describe('grade exports', () => {
     expect(html).toContain('<g class="bar" data-label="90–100%" data-value="2">');
     expect(html).toContain('<g class="bar" data-label="add-small" data-value="67">');
     expect(html.match(/<tr data-sha256="[^"]*"><td title="submission [^"]+ · lab version [^"]+ · graded [^"]+">/g)).toHaveLength(3);
+  });
+});
+
+describe('LMS exports', () => {
+  const FIXTURES = join(import.meta.dirname, '../../../fixtures/rosters');
+
+  test("canvas.csv copies a Canvas roster's identity columns; a student with no submission gets a blank grade, or 0 with missingAsZero", () => {
+    const roster = readRoster(join(FIXTURES, 'canvas.csv'));
+    const rows = [{ student: 'leo', results: passing }, { student: 'ana.obrien', results: broken }, { student: 'jmuller' }];
+    expect(canvasCsv(lab, rows, { roster })).toBe(
+      [
+        'Student,ID,SIS User ID,SIS Login ID,Section,lab-07 Demo lab',
+        'Points Possible,,,,,10',
+        '"Lee, Leo",1234,S1234,leo,"CS 101, Section 1",10',
+        `"O'Brien, Ana",1235,S1235,ana.obrien,"CS 101, Section 1",0`,
+        '"Müller, Jörg ""JJ""",1236,S1236,jmuller,"CS 101, Section 2",',
+        '',
+      ].join('\r\n'),
+    );
+    expect(canvasCsv(lab, rows, { roster, missingAsZero: true }).split('\r\n')[4]).toMatch(/,0$/);
+    // Without a roster, the student id is the SIS Login ID.
+    expect(canvasCsv(lab, [{ student: 'leo', results: passing }]).split('\r\n')[2]).toBe(',,,leo,,10');
+  });
+
+  test("moodle.csv uses the Moodle roster's id column, else Username; an ungraded student (the sandbox failed) is blank", () => {
+    const roster = readRoster(join(FIXTURES, 'moodle.csv'));
+    const failed = ResultsSchema.parse({ ...passing, sandbox: { ...passing.sandbox, failure: 'the daemon went away' } });
+    expect(moodleCsv(lab, [{ student: 'grace@example.edu', results: passing }, { student: 'alan@example.edu', results: failed }], { roster })).toBe(
+      ['Email address,lab-07 Demo lab', 'grace@example.edu,10', 'alan@example.edu,', ''].join('\r\n'),
+    );
+    expect(moodleCsv(lab, [{ student: 'zoe' }], { missingAsZero: true })).toBe(['Username,lab-07 Demo lab', 'zoe,0', ''].join('\r\n'));
   });
 });
 

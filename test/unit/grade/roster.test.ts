@@ -14,11 +14,11 @@ afterAll(() => removeTree(dir));
 
 describe('readRoster', () => {
   test("a Canvas export: BOM, CRLF, quoted names with commas and quotes, the Points Possible row; ids from SIS Login ID", () => {
-    expect(readRoster(join(FIXTURES, 'canvas.csv'))).toEqual({ ids: ['leo', 'ana.obrien', 'jmuller'], column: 'SIS Login ID', layout: 'canvas' });
+    expect(readRoster(join(FIXTURES, 'canvas.csv'))).toMatchObject({ ids: ['leo', 'ana.obrien', 'jmuller'], column: 'SIS Login ID', layout: 'canvas' });
   });
 
   test('a Moodle export without a username column: ids from Email address', () => {
-    expect(readRoster(join(FIXTURES, 'moodle.csv'))).toEqual({ ids: ['grace@example.edu', 'alan@example.edu'], column: 'Email address', layout: 'moodle' });
+    expect(readRoster(join(FIXTURES, 'moodle.csv'))).toMatchObject({ ids: ['grace@example.edu', 'alan@example.edu'], column: 'Email address', layout: 'moodle' });
   });
 
   test('--roster-id-column picks any column, case-insensitively, and names the columns when it is not there', () => {
@@ -28,8 +28,8 @@ describe('readRoster', () => {
   });
 
   test('a generic header uses its id-like column; a file without a header uses the first column', () => {
-    expect(readRoster(join(dir, 'generic.csv'))).toEqual({ ids: ['jdoe', 'rroe'], column: 'login', layout: 'generic' });
-    expect(readRoster(join(dir, 'plain.csv'))).toEqual({ ids: ['alice', 'bob', 'carol'], column: undefined, layout: 'no header' });
+    expect(readRoster(join(dir, 'generic.csv'))).toMatchObject({ ids: ['jdoe', 'rroe'], column: 'login', layout: 'generic' });
+    expect(readRoster(join(dir, 'plain.csv'))).toMatchObject({ ids: ['alice', 'bob', 'carol'], column: undefined, layout: 'no header' });
   });
 
   test('clear errors: a header with no id column, a malformed file, a missing file', () => {
