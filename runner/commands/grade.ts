@@ -85,10 +85,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const root = courseRoot();
   refuseInStudentCopy(root, 'grade');
   const lab = resolveLab(positionals[0], root);
-  const entries = onlyThese(discoverSubmissions(resolve(positionals[1])), values.only);
   if (values['roster-id-column'] !== undefined && !values.roster) throw new UsageError('--roster-id-column needs --roster FILE.', `Usage: ailab ${USAGE}`);
   const read = values.roster ? readRoster(values.roster, values['roster-id-column']) : undefined;
   const roster = read?.ids;
+  const found = discoverSubmissions(resolve(positionals[1]), read);
+  const entries = onlyThese(found.entries, values.only);
   const limits = timeoutOverride(values.timeout);
   const out = resolve(values.out);
   const release = lockOutput(out);
@@ -158,10 +159,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const kept = [...saved.keys()].filter((s) => !entries.some((e) => e.student === s));
     const missing = rows.filter((r) => !r.results).map((r) => r.student);
     const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
-    writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'] });
+    writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'], skipped: found.skipped });
     process.stdout.write(summarize(lab, rows));
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
+    if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder (also in grades.json):\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);
     if (kept.length > 0) process.stdout.write(`kept ${kept.length} earlier result(s) from ${out}/results/ for student(s) not graded in this run: ${kept.join(', ')} (delete results/<id>.json to drop one)\n`);
     if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
     for (const [why, n] of regraded) process.stdout.write(`\n--resume graded ${n} saved result(s) again: ${why}.`);

@@ -17,27 +17,72 @@ export function studentId(name: string): string {
   return name.replace(ARCHIVE, '').replace(/[^A-Za-z0-9._@-]+/g, '_').replace(/^\.+/, '_') || '_';
 }
 
-/** Lists one entry per student: sub-folders, git checkouts, .zip and .tar.gz archives. */
-export function discoverSubmissions(dir: string): SubmissionEntry[] {
+/** An entry of the submissions folder that is not graded, and why. */
+export interface SkippedEntry {
+  name: string;
+  reason: string;
+}
+
+/** Why a file in the submissions folder is not a submission. */
+function whySkipped(name: string): string {
+  if (/\.(rar|7z|tar|tar\.bz2|tar\.xz|gz|bz2|xz)$/i.test(name)) return `a ${name.slice(name.indexOf('.'))} archive: only .zip, .tar.gz and .tgz are read; ask for one of those`;
+  if (/\.(m?[jt]sx?)$/i.test(name)) return 'a loose source file: put it in a folder (or an archive) named after the student';
+  return 'not a folder, a git checkout, a .zip or a .tar.gz';
+}
+
+/**
+ * The roster id an LMS download name stands for: Canvas names files
+ * `<name>_[late_]<user id>_<submission id>_<file>` (the user id is the roster's ID column), and
+ * Moodle names folders `<Full Name>_<participant id>_assignsubmission_file_` (matched by the
+ * roster's First name and Last name).
+ */
+export function lmsStudent(name: string, roster: Roster | undefined): string | undefined {
+  if (!roster) return undefined;
+  const canvas = /^[^_]+_(?:late_)?(\d+)_\d+_/.exec(name);
+  if (canvas && roster.layout === 'canvas') {
+    for (const [id, row] of roster.details) if (row.ID === canvas[1]) return id;
+  }
+  const moodle = /^(.+)_\d+_assignsubmission_[a-z]+_?/i.exec(name);
+  if (moodle && roster.layout === 'moodle') {
+    const full = moodle[1].trim().toLowerCase();
+    for (const [id, row] of roster.details) {
+      const first = row['First name'] ?? '';
+      const last = row['Last name'] ?? row.Surname ?? '';
+      if (`${first} ${last}`.trim().toLowerCase() === full) return id;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Lists one entry per student: sub-folders, git checkouts, .zip and .tar.gz archives, named by
+ * the roster id their LMS download name maps to, or by their own name. Every other entry is
+ * listed in `skipped` with the reason, never dropped silently.
+ */
+export function discoverSubmissions(dir: string, roster?: Roster): { entries: SubmissionEntry[]; skipped: SkippedEntry[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new SubmissionError(`The submissions folder ${dir} does not exist.`, 'Pass a folder holding one sub-folder or archive per student.');
   }
   const entries: SubmissionEntry[] = [];
+  const skipped: SkippedEntry[] = [];
   const seen = new Map<string, string>();
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.name.startsWith('.')) continue;
+    if (e.name.startsWith('.') || e.name === '__MACOSX') continue;
     const path = join(dir, e.name);
     let kind: SubmissionEntry['kind'] | undefined;
     if (e.isDirectory()) kind = existsSync(join(path, '.git')) ? 'git' : 'folder';
     else if (e.isFile() && /\.zip$/i.test(e.name)) kind = 'zip';
     else if (e.isFile() && /\.(tar\.gz|tgz)$/i.test(e.name)) kind = 'tar.gz';
-    if (!kind) continue;
-    const student = studentId(e.name);
+    if (!kind) {
+      skipped.push({ name: e.name, reason: e.isSymbolicLink() ? 'a symbolic link: submit the folder or archive itself' : whySkipped(e.name) });
+      continue;
+    }
+    const student = lmsStudent(e.name, roster) ?? studentId(e.name);
     if (seen.has(student)) throw new SubmissionError(`Two entries map to the student id "${student}": ${seen.get(student)} and ${e.name}.`, 'Keep one entry per student.');
     seen.set(student, e.name);
     entries.push({ student, path, kind });
   }
-  return entries;
+  return { entries, skipped };
 }
 
 /** A class roster: the student ids, and where in the file they came from. */

@@ -5,7 +5,7 @@ import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
 import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
-import type { Roster } from './discover.ts';
+import type { Roster, SkippedEntry } from './discover.ts';
 import { guardWrite } from './output-errors.ts';
 import { reportHtml } from './report-html.ts';
 
@@ -43,6 +43,8 @@ export interface LmsOptions {
   roster?: Roster;
   /** Write 0 for a student with no submission (or not graded); blank otherwise, so the LMS shows it as missing. */
   missingAsZero?: boolean;
+  /** Entries of the submissions folder that were not graded, for grades.json. */
+  skipped?: SkippedEntry[];
 }
 
 /** A student's grade for an LMS: the points, or blank (or 0 with missingAsZero) when there is none to give. */
@@ -82,10 +84,12 @@ export function moodleCsv(lab: Lab, rows: GradeRow[], opts: LmsOptions = {}): st
 }
 
 /** grades.json: the same table as data. */
-export function gradesJson(lab: Lab, rows: GradeRow[]): string {
+export function gradesJson(lab: Lab, rows: GradeRow[], skipped: SkippedEntry[] = []): string {
   return `${JSON.stringify(
     {
       lab: { id: lab.manifest.id, title: lab.manifest.title, maxScore: lab.maxScore },
+      // Entries of the submissions folder that were not graded, and why.
+      skipped,
       students: rows.map(({ student, results }) => ({
         student,
         status: results?.status ?? 'no-submission',
@@ -224,7 +228,7 @@ export function writeExports(out: string, lab: Lab, rows: GradeRow[], lms: LmsOp
     [join(out, 'grades.csv'), gradesCsv(lab, rows)],
     [join(out, 'canvas.csv'), canvasCsv(lab, rows, lms)],
     [join(out, 'moodle.csv'), moodleCsv(lab, rows, lms)],
-    [join(out, 'grades.json'), gradesJson(lab, rows)],
+    [join(out, 'grades.json'), gradesJson(lab, rows, lms.skipped)],
     [join(out, 'junit.xml'), gradesJunit(lab, rows)],
     [join(out, 'report.html'), reportHtml(lab, rows)],
   ];

@@ -13,33 +13,59 @@ import { collectSubmission, type Submission } from '../submission/collect.ts';
 import type { SubmissionEntry } from './discover.ts';
 import { extractTarGz, extractZip } from './extract.ts';
 
+/** Top-level names that show a folder is laid out as a submission: labs/, or the first part of an editable glob (src/). */
+function ownTop(lab: Lab): Set<string> {
+  return new Set(['labs', ...lab.manifest.files.map((glob) => glob.split('/')[0])]);
+}
+
+/** A folder's visible entries, without the archive tools' litter (__MACOSX, dot files). */
+function visible(dir: string) {
+  return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
+}
+
+/**
+ * The folder that holds the submission: the folder itself, or, when it only wraps one folder
+ * (alice/src/..., or an LMS download's two levels), that folder, up to two levels down.
+ */
+function unwrap(lab: Lab, dir: string, levels = 2): string {
+  const entries = visible(dir);
+  const top = ownTop(lab);
+  if (levels === 0 || entries.some((e) => top.has(e.name)) || entries.length !== 1 || !entries[0].isDirectory()) return dir;
+  return unwrap(lab, join(dir, entries[0].name), levels - 1);
+}
+
+/** The one archive a folder holds instead of the submission itself (Moodle's folder-per-student download), if that is what it is. */
+function loneArchive(lab: Lab, dir: string): { path: string; kind: 'zip' | 'tar.gz' } | undefined {
+  const entries = visible(unwrap(lab, dir));
+  const top = ownTop(lab);
+  if (entries.some((e) => top.has(e.name)) || entries.length !== 1 || !entries[0].isFile()) return undefined;
+  const name = entries[0].name;
+  const kind = /\.zip$/i.test(name) ? 'zip' : /\.(tar\.gz|tgz)$/i.test(name) ? 'tar.gz' : undefined;
+  return kind ? { path: join(unwrap(lab, dir), name), kind } : undefined;
+}
+
 /** Unpacks (if needed) and collects one student's editable files; problems become part of the result. */
 export async function openSubmission(lab: Lab, entry: SubmissionEntry): Promise<{ submission: Submission; cleanup(): void }> {
-  if (entry.kind === 'folder' || entry.kind === 'git') {
-    return { submission: collectSubmission(lab, entry.path, entry.path), cleanup: () => {} };
+  let archive: { path: string; kind: 'zip' | 'tar.gz' } | undefined = entry.kind === 'zip' || entry.kind === 'tar.gz' ? { path: entry.path, kind: entry.kind } : undefined;
+  if (!archive) {
+    archive = loneArchive(lab, entry.path);
+    if (!archive) return { submission: collectSubmission(lab, unwrap(lab, entry.path), entry.path), cleanup: () => {} };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ailab-sub-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
-    await (entry.kind === 'zip' ? extractZip(entry.path, dir) : extractTarGz(entry.path, dir));
-    // An archive often wraps everything in one top folder; look inside it when src/ is not at the top.
+    await (archive.kind === 'zip' ? extractZip(archive.path, dir) : extractTarGz(archive.path, dir));
+    // An archive often wraps everything in a top folder or two; look inside when src/ is not at the top.
     return { submission: collectSubmission(lab, unwrap(lab, dir), entry.path), cleanup };
   } catch (error) {
     cleanup();
     if (error instanceof AilabError) {
       // Hash the archive itself, so --resume recognises the same broken upload.
-      const sha256 = createHash('sha256').update(readFileSync(entry.path)).digest('hex');
+      const sha256 = createHash('sha256').update(readFileSync(archive.path)).digest('hex');
       return { submission: { source: entry.path, base: dir, files: new Map(), sha256, problems: [error.message] }, cleanup: () => {} };
     }
     throw error;
   }
-}
-
-/** The single wrapping folder of an unpacked archive (e.g. alice/src/...), or the folder itself. */
-function unwrap(lab: Lab, dir: string): string {
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
-  const ownTop = new Set(['labs', ...lab.manifest.files.map((glob) => glob.split('/')[0])]);
-  return entries.length === 1 && entries[0].isDirectory() && !ownTop.has(entries[0].name) ? join(dir, entries[0].name) : dir;
 }
 
 /**

@@ -77,3 +77,27 @@ describe('ailab gradebook', () => {
     expect(help.stdout).toContain('Usage: ailab gradebook DIR [DIR...]');
   });
 });
+
+describe('LMS download layouts (fixtures/classes/lab-00-lms, made by its make.sh)', () => {
+  const lms = join(ROOT, 'fixtures/classes/lab-00-lms');
+
+  test("Moodle's folder per student, holding a zip whose files sit two folders down, maps to the roster by full name", async () => {
+    const out = join(work, 'grades-moodle');
+    const run = await ailab(['grade', 'lab-00', join(lms, 'moodle'), '--out', out, '--roster', join(ROOT, 'fixtures/rosters/moodle.csv')]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(gradebookRows(out)).toEqual(['grace@example.edu,pass,100', 'alan@example.edu,no-submission,0']);
+    expect(run.stdout).not.toContain('not on the roster');
+  });
+
+  test("Canvas's <name>_<user id>_<submission id>_<file> names map to the roster's SIS Login ID; a .rar and a loose .ts are reported, not dropped", async () => {
+    const out = join(work, 'grades-canvas-lms');
+    const run = await ailab(['grade', 'lab-00', join(lms, 'canvas'), '--out', out, '--roster', join(ROOT, 'fixtures/rosters/canvas.csv')]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(gradebookRows(out)).toEqual(['leo,fail,85', 'ana.obrien,no-submission,0', 'jmuller,no-submission,0']);
+    expect(run.stdout).toContain('skipped 2 entries of the submissions folder (also in grades.json):');
+    expect(run.stdout).toContain('anaobrien_1235_67891_lab00.rar: a .rar archive: only .zip, .tar.gz and .tgz are read');
+    expect(run.stdout).toContain('similarity.ts: a loose source file: put it in a folder');
+    const json = JSON.parse(readFileSync(join(out, 'grades.json'), 'utf8'));
+    expect(json.skipped.map((s: { name: string }) => s.name)).toEqual(['anaobrien_1235_67891_lab00.rar', 'similarity.ts']);
+  });
+});

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readRoster } from '../../../runner/grade/discover.ts';
+import { lmsStudent, readRoster } from '../../../runner/grade/discover.ts';
 import { removeTree, writeTree } from '../../helpers/course.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/rosters');
@@ -36,5 +36,18 @@ describe('readRoster', () => {
     expect(() => readRoster(join(dir, 'unknown-header.csv'))).toThrow('has a header but no id column');
     expect(() => readRoster(join(dir, 'broken.csv'))).toThrow('is not valid CSV');
     expect(() => readRoster(join(dir, 'nope.csv'))).toThrow('does not exist');
+  });
+});
+
+describe('lmsStudent', () => {
+  test('maps Canvas and Moodle download names to roster ids, and nothing without a matching roster', () => {
+    const canvas = readRoster(join(FIXTURES, 'canvas.csv'));
+    const moodle = readRoster(join(FIXTURES, 'moodle.csv'));
+    expect(lmsStudent('leeleo_1234_67890_lab00.zip', canvas)).toBe('leo');
+    expect(lmsStudent('obrienana_late_1235_67891_ks.zip', canvas)).toBe('ana.obrien');
+    expect(lmsStudent('someone_9999_1_x.zip', canvas)).toBeUndefined();
+    expect(lmsStudent('Alan Turing, OBE_20232_assignsubmission_file_', moodle)).toBe('alan@example.edu');
+    expect(lmsStudent('leeleo_1234_67890_lab00.zip', moodle)).toBeUndefined();
+    expect(lmsStudent('leeleo_1234_67890_lab00.zip', undefined)).toBeUndefined();
   });
 });
