@@ -54,7 +54,7 @@ function findTamper(log: FrameLog): string | undefined {
 }
 
 /** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
-export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[]; overrides?: Partial<LabLimits> } = {}): Scored {
+export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[]; overrides?: Partial<LabLimits>; fileOf?: (test: string) => string | undefined } = {}): Scored {
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
   const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
   let ended = false;
@@ -100,8 +100,10 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       status = 'fail';
       message = `The test was ${frame.state}, so it cannot count as passed.`;
     } else {
+      // The file that failed to load and holds this check (by its title), else one of its folder.
       const dir = check.visibility === 'public' ? 'tests/' : 'checks/';
-      const broken = moduleErrors.find((m) => m.file.startsWith(dir)) ?? moduleErrors[0];
+      const own = opts.fileOf?.(check.test);
+      const broken = (own && moduleErrors.find((m) => m.file === own)) || moduleErrors.find((m) => m.file.startsWith(dir)) || moduleErrors[0];
       if (broken && !outcome.timedOut && opts.compile?.length) {
         // The submission does not compile: one block says where (renderCompileErrors); no hint for a check that never ran.
         status = 'error';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxError } from '../core/errors.ts';
 import { RUNNER_VERSION } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import { syntaxErrors } from '../results/compile.ts';
-import { createFrameReader } from '../results/frames.ts';
+import { createFrameReader, type FrameLog } from '../results/frames.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
 import { labVersion } from '../lab/version.ts';
@@ -39,6 +39,20 @@ function vitestArgs(nodeModules: string, root: string, labPath: string): string[
     '--configLoader',
     'native',
   ];
+}
+
+/**
+ * For the test files that failed to load: which one holds a check, found by the check's title
+ * as a string in the file's source (no test of a file that failed to load was collected).
+ */
+function testFileOf(runDir: string, labPath: string, log: FrameLog): ((test: string) => string | undefined) | undefined {
+  const failed = log.frames.filter((f) => f.type === 'module').map((f) => f.file);
+  if (failed.length === 0) return undefined;
+  const sources = new Map(failed.map((file) => [file, existsSync(join(runDir, labPath, file)) ? readFileSync(join(runDir, labPath, file), 'utf8') : '']));
+  return (test) => {
+    const title = test.split(' > ').at(-1) ?? test;
+    return [...sources].find(([, text]) => [`'${title}'`, `"${title}"`, `\`${title}\``].some((quoted) => text.includes(quoted)))?.[0];
+  };
 }
 
 /** The line that says why a process died: the first `...Error: ...` line of its output, else its last line. */
@@ -105,7 +119,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     const released = !existsSync(join(lab.dir, 'checks'));
     // A test file that could not load is most often a syntax error in the submission: find it with TypeScript's parser.
     const compile = reader.log.frames.some((f) => f.type === 'module') ? await syntaxErrors(opts.files) : [];
-    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile, overrides: opts.limits });
+    const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile, overrides: opts.limits, fileOf: testFileOf(tree.dir, tree.labPath, reader.log) });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
     const score = graded.reduce((s, c) => s + c.points, 0);
     const tasks = lab.manifest.tasks.map((task) => {

@@ -48,6 +48,19 @@ describe('scoreChecks', () => {
     expect(checks[1].message).not.toContain("lab's time limit");
   });
 
+  test("a check gets the load error of its own file, found by its title, when several files failed", () => {
+    const frames: Frame[] = [
+      { type: 'module', file: 'checks/a.test.ts', errors: [{ name: 'Error', message: 'a failed to load' }] },
+      { type: 'module', file: 'checks/add.test.ts', errors: [{ name: 'Error', message: 'add failed to load' }] },
+      test_('add > adds small numbers', 'passed'),
+      end,
+    ];
+    const fileOf = (t: string) => (t.endsWith('adds negative numbers') ? 'checks/add.test.ts' : undefined);
+    const { checks } = scoreChecks(lab, { frames, forged: 0 }, outcome(), { fileOf });
+    expect(checks[1].message).toContain('add failed to load');
+    expect(scoreChecks(lab, { frames, forged: 0 }, outcome()).checks[1].message).toContain('a failed to load'); // without it, the first of its folder
+  });
+
   test('a per-test timeout names the per-test limit', () => {
     const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', 'Test timed out in 10000ms.'), end], forged: 0 }, outcome());
     expect(checks[0].status).toBe('timeout');
