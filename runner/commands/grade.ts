@@ -9,7 +9,8 @@ import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
 import { lockOutput } from '../grade/lock.ts';
 import { gradebookRows, readResults } from '../grade/gradebook.ts';
-import { loadResult, saveResult, staleBecause } from '../grade/store.ts';
+import type { Results } from '../results/schema.ts';
+import { saveResult, staleBecause } from '../grade/store.ts';
 import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
 import { refuseInStudentCopy } from '../release/release.ts';
@@ -93,7 +94,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const limits = timeoutOverride(values.timeout);
   const out = resolve(values.out);
   const release = lockOutput(out);
-  const other = [...readResults(out).results.values()].find((r) => r.lab.id !== lab.manifest.id);
+  // Read once: --resume reuses from it, and the gradebook keeps the students this run does not grade.
+  const before = readResults(out).results;
+  const other = [...before.values()].find((r) => r.lab.id !== lab.manifest.id);
   if (other) {
     release();
     throw new UsageError(`${out} already holds results of ${other.lab.id}, not ${lab.manifest.id}: a gradebook is for one lab.`, 'Grade this lab into another --out folder.');
@@ -131,7 +134,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       jobs,
       async (entry) => {
         try {
-          const saved = values.resume ? loadResult(out, entry.student) : undefined;
+          const saved = values.resume ? before.get(entry.student) : undefined;
           // Reused only when nothing that can change a score has changed, and the sandbox graded it.
           const stale = saved ? staleBecause(saved, identity) : undefined;
           if (stale) regraded.set(stale, (regraded.get(stale) ?? 0) + 1);
@@ -154,7 +157,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     show.done();
     // The gradebook holds every result in results/, not just this run's: a regrade of some
     // students (--only, or a folder holding only them) never shrinks it.
-    const { results: saved } = readResults(out);
+    const saved = new Map([...before, ...graded.map((g): [string, Results] => [g.student, g.results])]);
     const rows: GradeRow[] = gradebookRows(saved, roster);
     const kept = [...saved.keys()].filter((s) => !entries.some((e) => e.student === s));
     const missing = rows.filter((r) => !r.results).map((r) => r.student);

@@ -56,16 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   if (action === 'build') {
     const show = progress();
     const started = Date.now();
-    let built = false;
-    await buildImage(docker, {
-      root,
-      mode,
-      reuse: values.force ? 'never' : 'proven',
-      onProgress: (step) => {
-        if (step.startsWith('probing the new image')) built = true;
-        show.step(step);
-      },
-    });
+    const { built } = await buildImage(docker, { root, mode, reuse: values.force ? 'never' : 'proven', onProgress: show.step });
     show.done();
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(

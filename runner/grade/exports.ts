@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/atomic.ts';
 import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
-import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
+import { failedToCompile, notCompiling, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
 import type { Roster, SkippedEntry } from './discover.ts';
 import { guardWrite } from './output-errors.ts';
@@ -179,7 +179,7 @@ export function gradescopeResults(results: Results): string {
 export function standing(results: Results): string {
   if (results.sandbox.failure) return 'not graded yet: the sandbox failed (not your fault), so this will be graded again';
   const score = `${results.score}/${results.maxScore}`;
-  if (results.compile?.length) return `${score}: ${[...new Set(results.compile.map((e) => e.file))].join(', ')} does not compile`;
+  if (results.compile?.length) return `${score}: ${notCompiling(results.compile)}`;
   const failing = results.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped').length;
   return failing === 0 ? `${score}, every check passes` : `${score}, ${failing} check${failing === 1 ? '' : 's'} failing`;
 }

@@ -36,12 +36,13 @@ function unwrap(lab: Lab, dir: string, levels = 2): string {
 
 /** The one archive a folder holds instead of the submission itself (Moodle's folder-per-student download), if that is what it is. */
 function loneArchive(lab: Lab, dir: string): { path: string; kind: 'zip' | 'tar.gz' } | undefined {
-  const entries = visible(unwrap(lab, dir));
+  const inner = unwrap(lab, dir);
+  const entries = visible(inner);
   const top = ownTop(lab);
   if (entries.some((e) => top.has(e.name)) || entries.length !== 1 || !entries[0].isFile()) return undefined;
   const name = entries[0].name;
   const kind = /\.zip$/i.test(name) ? 'zip' : /\.(tar\.gz|tgz)$/i.test(name) ? 'tar.gz' : undefined;
-  return kind ? { path: join(unwrap(lab, dir), name), kind } : undefined;
+  return kind ? { path: join(inner, name), kind } : undefined;
 }
 
 /** Unpacks (if needed) and collects one student's editable files; problems become part of the result. */

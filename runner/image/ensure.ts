@@ -84,7 +84,7 @@ async function buildProven(docker: Docker, opts: BuildOptions & { mode: ImageMod
  * when an image the tag already names is kept: when it exists (`exists`), when it passes the
  * probe (`proven`, the default), or never (`never`, for --force).
  */
-export async function buildImage(docker: Docker, opts: BuildOptions & { reuse?: Reuse; signal?: AbortSignal }): Promise<string> {
+export async function buildImage(docker: Docker, opts: BuildOptions & { reuse?: Reuse; signal?: AbortSignal }): Promise<{ tag: string; built: boolean }> {
   const mode = opts.mode ?? defaultImageMode();
   const tag = imageTag(opts.root, mode);
   const base = buildBase(opts.root);
@@ -97,17 +97,17 @@ export async function buildImage(docker: Docker, opts: BuildOptions & { reuse?: 
   try {
     const reuse = opts.reuse ?? 'proven';
     if (reuse !== 'never' && (await imageExists(docker, tag))) {
-      if (reuse === 'exists') return tag;
+      if (reuse === 'exists') return { tag, built: false };
       opts.onProgress(`probing the existing image ${tag}`);
       const probe = await probeImage(docker, tag);
-      if (probe.ok) return tag;
+      if (probe.ok) return { tag, built: false };
       opts.onProgress(`the existing image ${tag} fails its probe (${probe.cause.split('\n')[0]}); rebuilding it`);
     }
     // Only the lock holder builds this tag on this daemon, so other build folders of it were left by killed builds.
     for (const name of readdirSync(base)) if (name.startsWith(`${key}-`)) rmSync(join(base, name), { recursive: true, force: true });
     workDir = mkdtempSync(join(base, `${key}-`));
     await buildProven(docker, { ...opts, mode, tag, workDir });
-    return tag;
+    return { tag, built: true };
   } finally {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
     release();
@@ -119,7 +119,7 @@ export async function ensureImage(docker: Docker, opts: BuildOptions & { signal?
   const tag = imageTag(opts.root, opts.mode ?? defaultImageMode());
   if (await imageExists(docker, tag)) return tag;
   opts.onProgress(`the sandbox image ${tag} is not built yet; building it now (once)`);
-  return buildImage(docker, { ...opts, reuse: 'exists' });
+  return (await buildImage(docker, { ...opts, reuse: 'exists' })).tag;
 }
 
 /** Every ailab sandbox image in the daemon, newest first. */

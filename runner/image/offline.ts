@@ -43,7 +43,7 @@ function place(rootfs: string, hostPath: string, mode?: number): void {
   if (mode !== undefined) chmodSync(target, mode);
 }
 
-/** Assembles a rootfs in `workDir` (private to this build) from the host's Node runtime and node_modules, then `docker import`s it as `tag`. */
+/** Assembles a rootfs in `workDir` (private to this build; the caller removes it) from the host's Node runtime and node_modules, then `docker import`s it as `tag`. */
 export async function buildOfflineImage(
   docker: Docker,
   opts: { root: string; tag: string; workDir: string; onProgress: (step: string) => void },
@@ -108,7 +108,5 @@ export async function buildOfflineImage(
   } catch (cause) {
     if (cause instanceof SandboxError) throw cause;
     throw new SandboxError('E_IMAGE_BUILD', `Building the offline sandbox image failed: ${(cause as Error).message}`, 'Run `npm run lab -- doctor`, then `npm run lab -- image build` to retry with full output.', { cause });
-  } finally {
-    rmSync(rootfs, { recursive: true, force: true });
   }
 }

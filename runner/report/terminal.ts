@@ -1,4 +1,4 @@
-import { failedToCompile, renderCompileErrors } from '../results/compile.ts';
+import { failedToCompile, notCompiling, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
 import type { Colors } from '../ui/colors.ts';
 
@@ -50,7 +50,7 @@ export function renderTerminal(results: Results, c: Colors, width?: number): str
   out.push(c.dim(`sandbox: ${sb.kind}${sb.image ? ` (${sb.image})` : ''}, ${(sb.durationMs / 1000).toFixed(1)} s`));
   const compile = renderCompileErrors(results);
   if (compile.length > 0) {
-    out.push('', c.red(c.bold(`✗ ${[...new Set(results.compile!.map((e) => e.file))].join(', ')} does not compile`)));
+    out.push('', c.red(c.bold(`✗ ${notCompiling(results.compile!)}`)));
     for (const line of compile) out.push(line && `  ${line}`);
   }
   for (const task of results.tasks) {

@@ -39,9 +39,15 @@ export async function syntaxErrors(files: Map<string, Buffer>): Promise<CompileE
   return found;
 }
 
+/** "src/a.ts does not compile", or "src/a.ts, src/b.ts do not compile": the files the errors are in. */
+export function notCompiling(errors: CompileError[]): string {
+  const files = [...new Set(errors.map((e) => e.file))];
+  return `${files.join(', ')} ${files.length > 1 ? 'do' : 'does'} not compile`;
+}
+
 /** The message every check gets when the submission does not compile: short, because the block above says it all. */
 export function notCompiledMessage(errors: CompileError[]): string {
-  return `This check could not run: ${[...new Set(errors.map((e) => e.file))].join(', ')} ${errors.length > 1 ? 'do' : 'does'} not compile (see the error above).`;
+  return `This check could not run: ${notCompiling(errors)} (see the error above).`;
 }
 
 /** True when the check only failed because the submission does not compile. */
@@ -60,7 +66,6 @@ export function renderCompileErrors(results: Results): string[] {
     out.push('');
   }
   const blocked = results.checks.filter((k) => failedToCompile(results, k)).length;
-  const names = [...new Set(errors.map((e) => e.file))].join(', ');
-  out.push(`${blocked} check${blocked === 1 ? '' : 's'} could not run because ${names} ${errors.length > 1 ? 'do' : 'does'} not compile. Fix ${errors.length > 1 ? 'these errors' : 'this error'} first.`);
+  out.push(`${blocked} check${blocked === 1 ? '' : 's'} could not run because ${notCompiling(errors)}. Fix ${errors.length > 1 ? 'these errors' : 'this error'} first.`);
   return out;
 }

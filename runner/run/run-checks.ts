@@ -58,7 +58,7 @@ function testFileOf(runDir: string, labPath: string, log: FrameLog): ((test: str
 /** The line that says why a process died: the first `...Error: ...` line of its output, else its last line. */
 function deathCause(outcome: Outcome): string {
   const lines = stripAnsi(`${outcome.stderr}\n${outcome.stdout}`).split('\n').map((l) => l.trim()).filter(Boolean);
-  const cause = lines.find((l) => /^(\w*Error|Error)\b.*:/.test(l)) ?? lines.at(-1);
+  const cause = lines.find((l) => /^\w*Error\b.*:/.test(l)) ?? lines.at(-1);
   return cause ? cause.slice(0, 500) : 'it printed nothing';
 }
 
