@@ -21,3 +21,13 @@ export const RUNNER_VERSION = '0.1.0';
 export function harnessDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'harness');
 }
+
+/** The RPC layer, copied into every run tree for the checks' side of the boundary. */
+export function rpcDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'rpc');
+}
+
+/** The process boundary (runner/boundary), copied into every run tree. */
+export function boundaryDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'boundary');
+}

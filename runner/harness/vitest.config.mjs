@@ -1,27 +1,27 @@
 // The vitest config for every graded run. It lives in the run tree's .ailab/ folder, which the
-// submission can never overwrite: only the lab's editable files come from the learner.
-import { randomBytes } from 'node:crypto';
+// submission can never overwrite: only the lab's editable files come from the learner. vitest and
+// its workers run only trusted code (the checks, the public tests, this harness); learner code
+// runs in the learner process that the checks reach through #ailab/learner (.ailab/boundary/).
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { AilabReporter } from './reporter.mjs';
-import { KEY_NAME } from './attest.mjs';
-import { importGuard } from './import-guard.mjs';
-import { workerLockdown } from './worker-lockdown.mjs';
 
 const testTimeout = Number(process.env.AILAB_TEST_TIMEOUT_MS) || 10_000;
 const workers = Math.max(1, Number(process.env.AILAB_WORKERS) || 1);
-const lockdown = workerLockdown(fileURLToPath(new URL('..', import.meta.url)));
-// Each passing result must carry an HMAC under this key, made from the latched verdict inside the
-// worker; a result rewritten on its way to this process can't carry a valid one.
-const attestKey = randomBytes(32).toString('hex');
+
+// Whatever the checks' side writes is its own: in Docker the learner process runs as another user.
+process.umask(0o077);
+const privateTmp = mkdtempSync(join(tmpdir(), 'ailab-checks-'));
+process.env.TMPDIR = privateTmp;
+process.env.AILAB_RUN_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 export default defineConfig({
-  cacheDir: join(tmpdir(), 'ailab-vite-cache'),
+  cacheDir: join(privateTmp, 'vite-cache'),
   logLevel: 'silent',
   server: { watch: null },
-  plugins: [importGuard(process.cwd(), JSON.parse(process.env.AILAB_EDITABLE || '[]'))],
   test: {
     include: ['tests/**/*.test.ts', 'checks/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'solution/**', 'mutants/**'],
@@ -36,9 +36,7 @@ export default defineConfig({
     hookTimeout: testTimeout,
     teardownTimeout: 2_000,
     setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],
-    reporters: [new AilabReporter(attestKey)],
-    provide: { [KEY_NAME]: attestKey },
-    execArgv: lockdown.execArgv,
-    env: lockdown.env,
+    reporters: [new AilabReporter()],
+    env: { TMPDIR: privateTmp },
   },
 });

@@ -51,6 +51,14 @@ export const LabManifestSchema = z
     fixtures: z.array(z.string().min(1)).default([]),
     /** The fixtures the public tests need: the only ones a student release contains. */
     public_fixtures: z.array(z.string().min(1)).default([]),
+    /**
+     * The packages learner code may import, besides Node's built-ins (never child processes,
+     * workers or the inspector) and the lab's own files: a package name (`@huggingface/inference`)
+     * or subpaths with `*` for one path segment (`js-tiktoken/ranks/*`).
+     */
+    learner_imports: z
+      .array(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/[A-Za-z0-9._*-]+)*$/, { error: 'expected a package name, optionally with a subpath such as js-tiktoken/ranks/*' }))
+      .default([]),
     starter_ceiling: z.number().min(0).max(100).default(10),
     limits: LimitsSchema,
     tasks: z.array(TaskSchema).min(1, { error: 'expected at least one task' }),

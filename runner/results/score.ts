@@ -40,19 +40,6 @@ function explainMissing(lab: Lab, outcome: Outcome, ended: boolean, overrides: P
   return { status: 'missing', message: 'This check produced no result: its test did not run.' };
 }
 
-/** The name the harness gives the error it fails a check with when it detects tampering (TAMPER_ERROR in runner/harness/attest.mjs). */
-export const TAMPER_ERROR = 'AilabTamperError';
-
-/** The first tampering the harness detected in this run, as a message, or undefined. */
-function findTamper(log: FrameLog): string | undefined {
-  for (const frame of log.frames) {
-    const errors = frame.type === 'test' || frame.type === 'module' ? frame.errors : frame.type === 'end' ? frame.unhandledErrors : [];
-    const hit = errors.find((e) => e.name === TAMPER_ERROR);
-    if (hit) return stripAnsi(hit.message ?? 'Tampering detected.');
-  }
-  return undefined;
-}
-
 /** Maps the reported tests onto the manifest's checks. A check with no result never passes. */
 export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { released?: boolean; compile?: CompileError[]; overrides?: Partial<LabLimits>; fileOf?: (test: string) => string | undefined } = {}): Scored {
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
@@ -66,8 +53,6 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
   const known = new Set(lab.checks.map((c) => c.test));
   const problems = [...tests.keys()].filter((name) => !known.has(name)).map((name) => `authoring error: the test "${name}" (${tests.get(name)!.file}) is not mapped by any check in lab.yaml`);
   if (log.forged > 0) problems.push(`ignored ${log.forged} line(s) of output that imitated the runner's result frames`);
-  const tamper = findTamper(log);
-  if (tamper) problems.push(`integrity: ${tamper} Every check scores 0.`);
 
   const checks = lab.checks.map((check): CheckResult => {
     const base = {
@@ -117,10 +102,6 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       } else {
         ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides));
       }
-    }
-    if (tamper && status === 'pass') {
-      status = 'fail';
-      message = tamper;
     }
     return {
       ...base,

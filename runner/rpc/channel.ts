@@ -54,7 +54,8 @@ export interface ChannelOptions {
   on: (listener: (text: string) => void) => void;
   /** A call whose reply takes longer fails with RpcTimeoutError; Infinity waits for ever. */
   timeoutMs: number;
-  /** Custom error classes the peer's errors may be rebuilt as, by class name: `{ RagError }`. */
+  /** Custom error classes the peer's errors may be rebuilt as, by class name: `{ RagError }`.
+   * Read at each message, so a class added to this object later is found from then on. */
   errorClasses?: ErrorClasses;
   /** Told once, with the reason, when the channel closes. */
   onClose?: (reason: Error) => void;
@@ -120,7 +121,7 @@ export function createChannel<Remote = Exposed>(options: ChannelOptions): Channe
   const timeout = checkTimeout(options.timeoutMs);
   const exposed = checkExposed(options.expose ?? {});
   const exposeThis = options.expose;
-  const errorClasses: ErrorClasses = { ...peerRpcErrorClasses, ...options.errorClasses };
+  const userClasses = options.errorClasses ?? {};
   const pending = new Set<{ label: string; reject: (error: unknown) => void }>();
   let closedReason: Error | undefined;
 
@@ -146,7 +147,7 @@ export function createChannel<Remote = Exposed>(options: ChannelOptions): Channe
     decode(wire, {
       path,
       limits,
-      errorClasses,
+      errorClasses: { ...peerRpcErrorClasses, ...userClasses },
       refs: {
         importFunction: (id, name) => remote.importFunction(id, name),
         importObject: (info) => remote.importObject(info),

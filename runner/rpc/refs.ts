@@ -221,7 +221,8 @@ export class RemoteRefs {
         get: (_target, key) => {
           if (key === asyncDispose) return async () => release(ref.proxy);
           if (key === Symbol.toStringTag) return `RemoteHandle ${label}`;
-          if (typeof key !== 'string' || key === 'then') return undefined;
+          // then: awaiting a handle is harmless; asymmetricMatch: a handle never poses as a test matcher.
+          if (typeof key !== 'string' || key === 'then' || key === 'asymmetricMatch') return undefined;
           if (methods.has(key)) return call(key);
           if (props.has(key)) {
             throw new RpcHandleError('E_RPC_NOT_A_METHOD', `${label}.${key} is not a method: a handle carries method calls only, not property reads; call a method that returns it`);

@@ -13,6 +13,7 @@ import { labVersion } from '../lab/version.ts';
 import { scoreChecks } from '../results/score.ts';
 import type { Outcome, Sandbox } from '../sandbox/types.ts';
 import { stageRun } from '../stage/stage.ts';
+import { prepareLearner } from '../boundary/build.ts';
 import { scanSubmission } from '../submission/scan.ts';
 
 /** Everything one graded run needs. */
@@ -25,6 +26,11 @@ export interface RunChecksOptions {
   sandbox: Sandbox;
   limits?: Partial<LabLimits>;
   signal?: AbortSignal;
+  /**
+   * The code is the lab author's own (the solution, verify's runs): the checks may load it in their
+   * own process, where coverage and mutation tools can instrument it. Never for a submission.
+   */
+  inProcess?: boolean;
 }
 
 /** The vitest command line inside the run tree. */
@@ -92,6 +98,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   const reader = createFrameReader(nonce);
   const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
   try {
+    await prepareLearner(tree.dir, tree.policy);
     const outcome = await opts.sandbox.run(
       {
         runDir: tree.dir,
@@ -107,6 +114,11 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
           AILAB_TEST_TIMEOUT_MS: String(Math.round(limits.test_timeout_s * 1000)),
           AILAB_WORKERS: String(Math.max(1, Math.floor(limits.cpus))),
           AILAB_EDITABLE: JSON.stringify(lab.manifest.files),
+          AILAB_LAB_DIR: tree.labPath,
+          AILAB_BOUNDARY: opts.inProcess ? 'in-process' : 'process',
+          // The learner process's heap; the checks' side (vitest and one worker) keeps the rest.
+          AILAB_LEARNER_HEAP_MB: String(Math.max(128, Math.floor(limits.memory_mb * 0.6))),
+          AILAB_MEMORY_MB: String(limits.memory_mb),
         },
         stdin: nonce,
         limits,

@@ -12,6 +12,14 @@ export const CONTAINER_ROOT = '/lab';
 /** The run tree file that replaces the container's /etc/resolv.conf: the sandbox has no DNS. */
 const RESOLV_CONF = '.resolv.conf';
 
+/**
+ * The user id learner code runs as: never the owner of the run tree (whose checks, hidden fixtures
+ * and harness are readable by their owner only), never root.
+ */
+export function learnerUid(owner = process.getuid?.() ?? 0): number {
+  return owner === 1000 ? 1001 : 1000;
+}
+
 /** The locked-down HostConfig every run gets: no network, read-only root, no capabilities. */
 export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
   const memory = spec.limits.memory_mb * 1024 * 1024;
@@ -27,6 +35,10 @@ export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
     IpcMode: 'private',
     ShmSize: 1024 * 1024,
     CapDrop: ['ALL'],
+    // The checks' side runs as root with only these: start the learner process as another user
+    // (SETUID, SETGID), stop it (KILL), and read the run tree whoever owns it (DAC_READ_SEARCH).
+    // The learner process has none of them: a change of user clears every capability.
+    CapAdd: ['SETUID', 'SETGID', 'KILL', 'DAC_READ_SEARCH'],
     SecurityOpt: ['no-new-privileges'],
     Init: true,
     // Docker writes the host's nameservers into /etc/resolv.conf even with no network; show none.
@@ -65,8 +77,8 @@ export class DockerSandbox implements Sandbox {
         Image: this.image,
         Cmd: ['node', ...spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })],
         WorkingDir: `${CONTAINER_ROOT}/${spec.workdir}`,
-        Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env }).map(([k, v]) => `${k}=${v}`),
-        User: '1000:1000',
+        Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env, AILAB_LEARNER_UID: String(learnerUid()) }).map(([k, v]) => `${k}=${v}`),
+        User: '0:0',
         Labels: { ailab: '1', ...spec.labels },
         NetworkDisabled: true,
         OpenStdin: true,

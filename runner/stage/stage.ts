@@ -1,18 +1,24 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
-import { harnessDir } from '../core/paths.ts';
+import type { LearnerPolicy } from '../boundary/policy.ts';
+import { boundaryDir, harnessDir, rpcDir } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 
 /** Lab folder parts that never go into a run tree. */
 const NEVER_STAGED = new Set(['solution', 'mutants', 'node_modules', '.ailab']);
 
+/** Lab folder parts only the checks' side reads: the learner process never sees them. */
+const CHECKS_ONLY = new Set(['checks', 'tests', 'lab.yaml']);
+
 /** A prepared run tree on disk; remove it with cleanup(). */
 export interface RunTree {
   dir: string;
   labPath: string;
+  /** What the learner process may read and import. */
+  policy: LearnerPolicy;
   cleanup(): void;
 }
 
@@ -26,6 +32,17 @@ function openUp(path: string): void {
       openUp(child);
     } else chmodSync(child, 0o644);
   }
+}
+
+/** Closes a file or folder (recursively) to everyone but its owner: the checks' side only. */
+function closeUp(path: string): void {
+  if (!existsSync(path)) return;
+  const entry = lstatSync(path);
+  if (entry.isSymbolicLink()) return;
+  if (entry.isDirectory()) {
+    for (const name of readdirSync(path)) closeUp(join(path, name));
+    chmodSync(path, 0o700);
+  } else chmodSync(path, 0o600);
 }
 
 /**
@@ -59,10 +76,29 @@ export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opt
     }
     mkdirSync(join(dir, '.ailab'));
     cpSync(harnessDir(), join(dir, '.ailab'), { recursive: true });
+    cpSync(rpcDir(), join(dir, '.ailab', 'rpc'), { recursive: true, filter: (src) => !src.endsWith('.md') });
+    cpSync(boundaryDir(), join(dir, '.ailab', 'boundary'), { recursive: true, filter: (src) => !src.endsWith('.md') });
+    // The checks import the boundary as #ailab/learner, as they do in the repository.
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', imports: { '#ailab/learner': './.ailab/boundary/learner.ts' } }, null, 2)}\n`);
     openUp(dir);
     chmodSync(dir, 0o755);
+    // Modes do the separating in Docker (the learner runs as another user): checks, tests, lab.yaml,
+    // the harness and every fixture not in public_fixtures are the owner's only.
+    const publicFixtures = new Set(globSync(lab.manifest.public_fixtures, { cwd: dir, onlyFiles: true, dot: false }));
+    for (const name of CHECKS_ONLY) closeUp(join(dest, name));
+    closeUp(join(dir, '.ailab'));
+    for (const fixture of globSync(lab.manifest.fixtures, { cwd: dir, onlyFiles: true, dot: false })) {
+      if (!publicFixtures.has(fixture)) chmodSync(join(dir, fixture), 0o600);
+    }
+    const readable = [
+      ...readdirSync(dest)
+        .filter((name) => !CHECKS_ONLY.has(name))
+        .map((name) => `${labPath}/${name}`),
+      ...[...publicFixtures].sort(),
+    ];
+    const policy: LearnerPolicy = { lab: lab.manifest.id, labDir: labPath, imports: lab.manifest.learner_imports, readable };
     if (opts.linkNodeModules && existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-    return { dir, labPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    return { dir, labPath, policy, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -124,7 +124,10 @@ describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through 
   test('there is a fixture for every outcome group and every attack', () => {
     const names = cases.map((c) => c.name);
     const attacks = ['big-file', 'binary-ts', 'busy-loop', 'detached-process', 'env-secrets', 'exit-early', 'fake-infra-death', 'fake-report', 'fork-bomb', 'host-paths', 'huge-500mb', 'loop-after-async', 'many-files', 'memory-bomb', 'network', 'node-modules', 'non-utf8-names', 'other-student', 'output-flood', 'symlink-dir', 'symlink-host', 'symlink-passwd', 'write-outside-tmp'];
-    expect(names).toEqual(expect.arrayContaining(['error/missing-export', 'error/syntax', 'fail/partial', 'pass', 'timeout/infinite-loop', ...attacks.map((a) => `hostile/${a}`)]));
+    // The process boundary's attacks (issue 14): reading the checks, importing them, a denied import,
+    // /proc and signals, forged RPC traffic, and memory exhausted during one check.
+    const boundary = ['read-checks', 'import-check-module', 'import-denied-package', 'proc-reach', 'forged-rpc', 'memory-one-check'];
+    expect(names).toEqual(expect.arrayContaining(['error/missing-export', 'error/syntax', 'fail/partial', 'pass', 'timeout/infinite-loop', 'timeout/one-check-hangs', ...[...attacks, ...boundary].map((a) => `hostile/${a}`)]));
   });
 
   // A rejected submission never reaches a sandbox, so it runs once, with the docker cases.
@@ -162,6 +165,25 @@ describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through 
       expect(strays, 'processes that outlived the run').toEqual([]);
     }
     expect(hostConnections, "connections that reached the host's listeners").toBe(0);
+    expect(leftovers, 'containers left behind').toEqual([]);
+  });
+});
+
+// The other labs' fixtures: attacks that need a lab's own fixtures, packages or reference code.
+const otherLabs = readdirSync(join(ROOT, 'fixtures/submissions')).filter((name) => /^lab-\d\d$/.test(name) && name !== 'lab-00');
+describe.each(otherLabs.flatMap((lab) => (['docker', 'local'] as const).map((sandbox) => [lab, sandbox] as const)))('%s fixture submissions through the real CLI (%s sandbox)', (lab, sandbox) => {
+  const mine = findFixtures(join(ROOT, 'fixtures/submissions', lab)).filter((c) => (c.golden.sandboxes ?? ['docker', 'local']).includes(sandbox));
+  test.each(mine)('$name', async (fixture) => {
+    const g = fixture.golden;
+    const dir = join(work, lab, `${studentOf(fixture)}-${sandbox}`);
+    await prepareFixture(fixture, dir, values);
+    const args = ['check', lab, '--submission', dir, '--json', '--sandbox', sandbox];
+    if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
+    const { run, leftovers } = await runCli(args, g, sandbox);
+    expect(run.exitCode, run.stderr).toBe(g.status === 'pass' ? 0 : 1);
+    const results = ResultsSchema.parse(JSON.parse(run.stdout));
+    expect(results.sandbox.kind).toBe(sandbox);
+    expectResults(results, g);
     expect(leftovers, 'containers left behind').toEqual([]);
   });
 });

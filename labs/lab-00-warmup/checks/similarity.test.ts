@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { cosine, topK } from '../src/similarity.ts';
+import { inspectCall, learner } from '#ailab/learner';
+import type * as Similarity from '../src/similarity.ts';
+
+// Your code runs in a process of its own; every call to it is awaited.
+const { cosine, topK } = await learner<typeof Similarity>('src/similarity.ts');
 
 /** A seeded PRNG (mulberry32), so the brute-force check is reproducible. */
 function rng(seed: number): () => number {
@@ -25,62 +29,63 @@ function bruteForce(items: { id: string; vector: number[] }[], q: number[], k: n
 }
 
 describe('cosine (hidden)', () => {
-  test('scaling a vector does not change the score', () => {
-    expect(cosine([1, 2, 3], [10, 20, 30])).toBeCloseTo(1, 12);
-    expect(cosine([1, 2], [-2, -4])).toBeCloseTo(-1, 12);
+  test('scaling a vector does not change the score', async () => {
+    expect(await cosine([1, 2, 3], [10, 20, 30])).toBeCloseTo(1, 12);
+    expect(await cosine([1, 2], [-2, -4])).toBeCloseTo(-1, 12);
   });
 
-  test('a zero vector scores 0, never NaN', () => {
-    const score = cosine([0, 0, 0], [1, 2, 3]);
+  test('a zero vector scores 0, never NaN', async () => {
+    const score = await cosine([0, 0, 0], [1, 2, 3]);
     expect(Number.isNaN(score), 'cosine([0,0,0], [1,2,3]) returned NaN: guard the zero norm').toBe(false);
     expect(score).toBe(0);
   });
 
-  test('mismatched lengths throw a RangeError', () => {
-    expect(() => cosine([1, 2, 3], [1, 2])).toThrow(RangeError);
+  test('mismatched lengths throw a RangeError', async () => {
+    await expect(cosine([1, 2, 3], [1, 2])).rejects.toThrow(RangeError);
   });
 });
 
 describe('topK (hidden)', () => {
-  test('ties break by id, ascending, whatever the input order', () => {
+  test('ties break by id, ascending, whatever the input order', async () => {
     const items = [
       { id: 'delta', vector: [1, 0] },
       { id: 'alpha', vector: [2, 0] },
       { id: 'charlie', vector: [0, 1] },
       { id: 'bravo', vector: [3, 0] },
     ];
-    expect(topK(items, [1, 0], 3).map((h) => h.id)).toEqual(['alpha', 'bravo', 'delta']);
-    expect(topK([...items].reverse(), [1, 0], 3).map((h) => h.id)).toEqual(['alpha', 'bravo', 'delta']);
+    expect((await topK(items, [1, 0], 3)).map((h) => h.id)).toEqual(['alpha', 'bravo', 'delta']);
+    expect((await topK([...items].reverse(), [1, 0], 3)).map((h) => h.id)).toEqual(['alpha', 'bravo', 'delta']);
   });
 
-  test('k larger than the list returns every item', () => {
+  test('k larger than the list returns every item', async () => {
     const items = [
       { id: 'x', vector: [1, 1] },
       { id: 'y', vector: [1, -1] },
     ];
-    expect(topK(items, [1, 0.5], 10).map((h) => h.id)).toEqual(['x', 'y']);
+    expect((await topK(items, [1, 0.5], 10)).map((h) => h.id)).toEqual(['x', 'y']);
   });
 
-  test('k <= 0 returns an empty list', () => {
+  test('k <= 0 returns an empty list', async () => {
     const items = [
       { id: 'x', vector: [1, 1] },
       { id: 'y', vector: [1, 0] },
       { id: 'z', vector: [0, 1] },
     ];
-    expect(topK(items, [1, 1], 0)).toEqual([]);
-    expect(topK(items, [1, 1], -1), 'topK(items, q, -1) must return []').toEqual([]);
+    expect(await topK(items, [1, 1], 0)).toEqual([]);
+    expect(await topK(items, [1, 1], -1), 'topK(items, q, -1) must return []').toEqual([]);
   });
 
-  test('does not modify the input list', () => {
+  test('does not modify the input list', async () => {
     const items = [
       { id: 'b', vector: [0, 1] },
       { id: 'a', vector: [1, 0] },
     ];
-    topK(items, [1, 0], 2);
-    expect(items.map((i) => i.id)).toEqual(['b', 'a']);
+    // Arguments cross to your code as copies: inspectCall sends back what your code left in them.
+    const { args } = await inspectCall(topK, items, [1, 0], 2);
+    expect(args[0].map((i) => i.id)).toEqual(['b', 'a']);
   });
 
-  test('matches a brute-force reference on random vectors', () => {
+  test('matches a brute-force reference on random vectors', async () => {
     const next = rng(42);
     const items = Array.from({ length: 300 }, (_, i) => ({
       id: `doc-${String(i).padStart(3, '0')}`,
@@ -89,7 +94,7 @@ describe('topK (hidden)', () => {
     }));
     for (let trial = 0; trial < 20; trial++) {
       const q = Array.from({ length: 4 }, () => next() - 0.5);
-      const got = topK(items, q, 10);
+      const got = await topK(items, q, 10);
       const want = bruteForce(items, q, 10);
       expect(got.map((h) => h.id)).toEqual(want.map((h) => h.id));
       got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i].score, 9));

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { chunkCorpus, chunkDocument, type Chunk } from '../src/chunk.ts';
-import { RagError } from '../src/errors.ts';
+import { learner } from '#ailab/learner';
+import type * as Chunking from '../src/chunk.ts';
+import type { Chunk } from '../src/chunk.ts';
+import type * as Errors from '../src/errors.ts';
 import { loadFixtures, tokenBoundaries } from './reference.ts';
+
+const { chunkCorpus, chunkDocument } = await learner<typeof Chunking>('src/chunk.ts');
+const { RagError } = await learner<typeof Errors>('src/errors.ts');
+type RagError = InstanceType<typeof RagError>;
 
 const { docs } = loadFixtures();
 // a few real pages plus one long page made of several, so there are many windows per document
@@ -35,11 +41,11 @@ function reconstruct(chunks: Chunk[]): string {
 }
 
 describe('chunking (hidden)', () => {
-  test('no chunk spans more than maxTokens tokens', () => {
+  test('no chunk spans more than maxTokens tokens', async () => {
     for (const opts of settings) {
       for (const doc of samples) {
         const bounds = tokenBoundaries(doc.text);
-        for (const c of chunkDocument(doc, opts)) {
+        for (const c of await chunkDocument(doc, opts)) {
           const a = boundaryIndex(bounds, c.start);
           const b = boundaryIndex(bounds, c.end);
           expect(a >= 0 && b >= 0, `chunk ${c.id} [${c.start}, ${c.end}) must start and end on cl100k token boundaries of the document`).toBe(true);
@@ -50,12 +56,12 @@ describe('chunking (hidden)', () => {
     }
   });
 
-  test('each window is as long as allowed and the next one starts exactly overlap tokens before its end', () => {
+  test('each window is as long as allowed and the next one starts exactly overlap tokens before its end', async () => {
     for (const opts of settings) {
       for (const doc of samples) {
         const bounds = tokenBoundaries(doc.text);
         const total = bounds.length - 1;
-        const chunks = chunkDocument(doc, opts);
+        const chunks = await chunkDocument(doc, opts);
         expect(boundaryIndex(bounds, chunks[0].start), `${doc.id}: the first chunk starts at token 0`).toBe(0);
         chunks.forEach((c, i) => {
           const a = boundaryIndex(bounds, c.start);
@@ -71,14 +77,14 @@ describe('chunking (hidden)', () => {
     }
   });
 
-  test('dropping the overlaps and concatenating reconstructs every document', () => {
+  test('dropping the overlaps and concatenating reconstructs every document', async () => {
     for (const opts of settings) {
       for (const doc of samples) {
-        const chunks = chunkDocument(doc, opts);
+        const chunks = await chunkDocument(doc, opts);
         expect(reconstruct(chunks) === doc.text, `${doc.id} with ${JSON.stringify(opts)}: chunks[0].text + each next chunk's text after the overlap (prev.end - next.start characters) must give back the document`).toBe(true);
       }
     }
-    const all = chunkCorpus(docs, { maxTokens: 64, overlap: 16 });
+    const all = await chunkCorpus(docs, { maxTokens: 64, overlap: 16 });
     for (const doc of docs) {
       const mine = all.filter((c) => c.docId === doc.id);
       expect(mine.length, `chunkCorpus lost document ${doc.id}`).toBeGreaterThan(0);
@@ -86,10 +92,10 @@ describe('chunking (hidden)', () => {
     }
   });
 
-  test('every offset points at the chunk text, and ids are docId#index', () => {
+  test('every offset points at the chunk text, and ids are docId#index', async () => {
     for (const opts of settings) {
       for (const doc of samples) {
-        chunkDocument(doc, opts).forEach((c, i) => {
+        (await chunkDocument(doc, opts)).forEach((c, i) => {
           expect(c.text, `${doc.id} chunk ${i}: text must equal doc.text.slice(start, end) = slice(${c.start}, ${c.end})`).toBe(doc.text.slice(c.start, c.end));
           expect(c.docId).toBe(doc.id);
           expect(c.index).toBe(i);
@@ -99,11 +105,11 @@ describe('chunking (hidden)', () => {
     }
   });
 
-  test('Unicode and emoji survive: no character is cut, nothing becomes U+FFFD', () => {
+  test('Unicode and emoji survive: no character is cut, nothing becomes U+FFFD', async () => {
     const bounds = tokenBoundaries(unicodeDoc.text);
     expect(bounds.includes(null), 'precondition: this text has tokens that start inside a character').toBe(true);
     for (const opts of [{ maxTokens: 16, overlap: 8 }, { maxTokens: 20, overlap: 5 }, { maxTokens: 33, overlap: 0 }, { maxTokens: 64, overlap: 32 }]) {
-      const chunks = chunkDocument(unicodeDoc, opts);
+      const chunks = await chunkDocument(unicodeDoc, opts);
       expect(reconstruct(chunks) === unicodeDoc.text, `${JSON.stringify(opts)}: the chunks do not reconstruct the text`).toBe(true);
       chunks.forEach((c, i) => {
         expect(c.text.includes('\uFFFD'), `chunk ${i} contains U+FFFD: a character was cut and decoded from partial bytes`).toBe(false);
@@ -122,21 +128,21 @@ describe('chunking (hidden)', () => {
     }
   });
 
-  test('empty documents, an empty corpus and impossible sizes throw a RagError', () => {
-    const code = (fn: () => unknown) => {
+  test('empty documents, an empty corpus and impossible sizes throw a RagError', async () => {
+    const code = async (fn: () => Promise<unknown>) => {
       try {
-        fn();
+        await fn();
       } catch (err) {
         expect(err, `expected a RagError, got ${String(err)}`).toBeInstanceOf(RagError);
         return (err as RagError).code;
       }
       return 'no error';
     };
-    expect(code(() => chunkDocument({ id: 'e', text: '' }, { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_DOCUMENT');
-    expect(code(() => chunkDocument({ id: 'w', text: ' \n\t ' }, { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_DOCUMENT');
-    expect(code(() => chunkCorpus([], { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_CORPUS');
-    expect(code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 32, overlap: 32 }))).toBe('INVALID_OPTIONS');
-    expect(code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 8, overlap: 2 }))).toBe('INVALID_OPTIONS');
-    expect(code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 32, overlap: -1 }))).toBe('INVALID_OPTIONS');
+    expect(await code(() => chunkDocument({ id: 'e', text: '' }, { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_DOCUMENT');
+    expect(await code(() => chunkDocument({ id: 'w', text: ' \n\t ' }, { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_DOCUMENT');
+    expect(await code(() => chunkCorpus([], { maxTokens: 32, overlap: 4 }))).toBe('EMPTY_CORPUS');
+    expect(await code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 32, overlap: 32 }))).toBe('INVALID_OPTIONS');
+    expect(await code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 8, overlap: 2 }))).toBe('INVALID_OPTIONS');
+    expect(await code(() => chunkDocument({ id: 'a', text: 'hello' }, { maxTokens: 32, overlap: -1 }))).toBe('INVALID_OPTIONS');
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { RagError } from '../src/errors.ts';
-import { VectorIndex } from '../src/vector-index.ts';
+import { field, learner } from '#ailab/learner';
+import type * as Errors from '../src/errors.ts';
+import type * as Vectors from '../src/vector-index.ts';
 import { rng } from './reference.ts';
+
+const { VectorIndex } = await learner<typeof Vectors>('src/vector-index.ts');
+const { RagError } = await learner<typeof Errors>('src/errors.ts');
+type RagError = InstanceType<typeof RagError>;
 
 /** Brute force in float64 over the float32-rounded vectors: cosine, 0 for a zero norm, ties by id. */
 function bruteForce(items: { id: string; v: Float32Array }[], q: Float32Array, k: number) {
@@ -16,9 +21,9 @@ function bruteForce(items: { id: string; v: Float32Array }[], q: Float32Array, k
     .slice(0, k);
 }
 
-function codeOf(fn: () => unknown): string {
+async function codeOf(fn: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err, `expected a RagError, got ${String(err)}`).toBeInstanceOf(RagError);
     return (err as RagError).code;
@@ -27,7 +32,7 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('VectorIndex (hidden)', () => {
-  test('matches a brute-force reference on random vectors, with ties and zero vectors', () => {
+  test('matches a brute-force reference on random vectors, with ties and zero vectors', async () => {
     const next = rng(7);
     const dim = 24;
     const base = Array.from({ length: 5 }, () => Float32Array.from({ length: dim }, () => next() * 2 - 1));
@@ -37,14 +42,14 @@ describe('VectorIndex (hidden)', () => {
       const v = i % 40 === 0 ? new Float32Array(dim) : i % 7 === 0 ? base[i % 5].slice() : Float32Array.from({ length: dim }, () => next() * 2 - 1);
       items.push({ id: `v${String((i * 7919) % 1500).padStart(4, '0')}`, v });
     }
-    const index = new VectorIndex(dim);
-    for (const { id, v } of items) index.add(id, v);
-    expect(index.size).toBe(items.length);
+    const index = await new VectorIndex(dim);
+    for (const { id, v } of items) await index.add(id, v);
+    expect(await field(index, 'size')).toBe(items.length);
     const queries = [...Array.from({ length: 25 }, () => Float32Array.from({ length: dim }, () => next() * 2 - 1)), base[2].slice(), new Float32Array(dim)];
     for (const [qi, q] of queries.entries()) {
       for (const k of [1, 10, 37]) {
         const want = bruteForce(items, q, k);
-        const got = index.search(q, k);
+        const got = await index.search(q, k);
         expect(got.length, `query ${qi}, k=${k}`).toBe(k);
         got.forEach((hit, i) => {
           expect(Number.isNaN(hit.score), `query ${qi}: a score is NaN; guard zero norms`).toBe(false);
@@ -57,7 +62,7 @@ describe('VectorIndex (hidden)', () => {
     }
   });
 
-  test('equal scores break by id, whatever the insertion order', () => {
+  test('equal scores break by id, whatever the insertion order', async () => {
     const vectors: [string, number[]][] = [
       ['delta', [1, 0, 0]],
       ['alpha', [2, 0, 0]],
@@ -67,26 +72,26 @@ describe('VectorIndex (hidden)', () => {
       ['echo', [0, 0, 5]],
     ];
     for (const order of [vectors, [...vectors].reverse()]) {
-      const index = new VectorIndex(3);
-      for (const [id, v] of order) index.add(id, v);
-      expect(index.search([1, 0, 0], 3).map((h) => h.id), 'alpha, bravo and delta all score 1').toEqual(['alpha', 'bravo', 'delta']);
-      expect(index.search([1, 0, 0], 6).map((h) => h.id), 'then charlie, echo and zero all score 0, by id').toEqual(['alpha', 'bravo', 'delta', 'charlie', 'echo', 'zero']);
-      const zeroQuery = index.search([0, 0, 0], 6);
+      const index = await new VectorIndex(3);
+      for (const [id, v] of order) await index.add(id, v);
+      expect((await index.search([1, 0, 0], 3)).map((h) => h.id), 'alpha, bravo and delta all score 1').toEqual(['alpha', 'bravo', 'delta']);
+      expect((await index.search([1, 0, 0], 6)).map((h) => h.id), 'then charlie, echo and zero all score 0, by id').toEqual(['alpha', 'bravo', 'delta', 'charlie', 'echo', 'zero']);
+      const zeroQuery = await index.search([0, 0, 0], 6);
       expect(zeroQuery.map((h) => h.id), 'a zero query scores 0 against everything: ids ascending').toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'zero']);
       expect(zeroQuery.every((h) => h.score === 0), 'scores are 0, not NaN').toBe(true);
     }
   });
 
-  test('k <= 0 and vectors of mismatched dimension throw a RagError', () => {
-    const index = new VectorIndex(4);
-    index.add('a', [1, 2, 3, 4]);
-    expect(codeOf(() => index.search([1, 0, 0, 0], 0))).toBe('INVALID_K');
-    expect(codeOf(() => index.search([1, 0, 0, 0], -3))).toBe('INVALID_K');
-    expect(codeOf(() => index.search([1, 0, 0, 0], 1.5))).toBe('INVALID_K');
-    expect(codeOf(() => index.add('b', [1, 2, 3]))).toBe('DIMENSION_MISMATCH');
-    expect(codeOf(() => index.search([1, 2, 3, 4, 5], 1))).toBe('DIMENSION_MISMATCH');
-    expect(codeOf(() => index.add('a', [4, 3, 2, 1]))).toBe('DUPLICATE_ID');
-    expect(index.size, 'a rejected vector must not be stored').toBe(1);
-    expect(index.search([1, 2, 3, 4], 5).map((h) => h.id), 'k larger than the index returns every vector').toEqual(['a']);
+  test('k <= 0 and vectors of mismatched dimension throw a RagError', async () => {
+    const index = await new VectorIndex(4);
+    await index.add('a', [1, 2, 3, 4]);
+    expect(await codeOf(() => index.search([1, 0, 0, 0], 0))).toBe('INVALID_K');
+    expect(await codeOf(() => index.search([1, 0, 0, 0], -3))).toBe('INVALID_K');
+    expect(await codeOf(() => index.search([1, 0, 0, 0], 1.5))).toBe('INVALID_K');
+    expect(await codeOf(() => index.add('b', [1, 2, 3]))).toBe('DIMENSION_MISMATCH');
+    expect(await codeOf(() => index.search([1, 2, 3, 4, 5], 1))).toBe('DIMENSION_MISMATCH');
+    expect(await codeOf(() => index.add('a', [4, 3, 2, 1]))).toBe('DUPLICATE_ID');
+    expect(await field(index, 'size'), 'a rejected vector must not be stored').toBe(1);
+    expect((await index.search([1, 2, 3, 4], 5)).map((h) => h.id), 'k larger than the index returns every vector').toEqual(['a']);
   });
 });

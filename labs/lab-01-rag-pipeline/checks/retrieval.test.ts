@@ -1,9 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { Bm25Index } from '../src/bm25.ts';
-import { RagError } from '../src/errors.ts';
-import { reciprocalRankFusion } from '../src/fusion.ts';
-import { buildPipeline } from '../src/pipeline.ts';
+import { learner } from '#ailab/learner';
+import type * as Bm25 from '../src/bm25.ts';
+import type * as Errors from '../src/errors.ts';
+import type * as Fusion from '../src/fusion.ts';
+import type * as Pipeline from '../src/pipeline.ts';
 import { bm25Reference, loadFixtures } from './reference.ts';
+
+const { Bm25Index } = await learner<typeof Bm25>('src/bm25.ts');
+const { reciprocalRankFusion } = await learner<typeof Fusion>('src/fusion.ts');
+const { buildPipeline } = await learner<typeof Pipeline>('src/pipeline.ts');
+const { RagError } = await learner<typeof Errors>('src/errors.ts');
+type RagError = InstanceType<typeof RagError>;
 
 const { docs, questions, qrels } = loadFixtures();
 
@@ -17,53 +24,53 @@ function recall(ranking: string[], judged: Record<string, number>, k: number): n
 const HYBRID_FLOOR = 0.76;
 
 describe('BM25 (hidden)', () => {
-  test('rankings and scores match an independent BM25 (k1 = 1.2, b = 0.75)', () => {
+  test('rankings and scores match an independent BM25 (k1 = 1.2, b = 0.75)', async () => {
     const small = docs.filter((_, i) => i % 3 === 0).map((d) => ({ id: d.id, text: d.text }));
-    const index = new Bm25Index();
-    for (const d of small) index.add(d.id, d.text);
+    const index = await new Bm25Index();
+    for (const d of small) await index.add(d.id, d.text);
     const queries = [...questions.slice(0, 20).map((q) => q.question), 'grinder grinder burrs', 'Ashcombe', 'INC-4471 certificate', 'zzz-no-such-word'];
     for (const q of queries) {
       const want = bm25Reference(small, q).slice(0, 10);
-      const got = index.search(q, 10);
+      const got = await index.search(q, 10);
       expect(got.map((h) => h.id), `query "${q}": ranking (only texts that share a term, ties by id)`).toEqual(want.map((h) => h.id));
       got.forEach((h, i) => expect(h.score, `query "${q}", rank ${i + 1}: score`).toBeCloseTo(want[i].score, 6));
     }
     // custom parameters are honoured too
-    const flat = new Bm25Index({ k1: 2, b: 0 });
-    for (const d of small) flat.add(d.id, d.text);
+    const flat = await new Bm25Index({ k1: 2, b: 0 });
+    for (const d of small) await flat.add(d.id, d.text);
     const want = bm25Reference(small, 'water light leaves', 2, 0).slice(0, 8);
-    expect(flat.search('water light leaves', 8).map((h) => h.id), 'k1 = 2, b = 0').toEqual(want.map((h) => h.id));
+    expect((await flat.search('water light leaves', 8)).map((h) => h.id), 'k1 = 2, b = 0').toEqual(want.map((h) => h.id));
   });
 
-  test('k <= 0 and an empty index throw a RagError', () => {
-    const index = new Bm25Index();
-    const code = (fn: () => unknown) => {
+  test('k <= 0 and an empty index throw a RagError', async () => {
+    const index = await new Bm25Index();
+    const code = async (fn: () => Promise<unknown>) => {
       try {
-        fn();
+        await fn();
       } catch (err) {
         expect(err).toBeInstanceOf(RagError);
         return (err as RagError).code;
       }
       return 'no error';
     };
-    expect(code(() => index.search('anything', 3))).toBe('EMPTY_CORPUS');
-    index.add('a', 'some words');
-    expect(code(() => index.search('words', 0))).toBe('INVALID_K');
-    expect(code(() => index.search('words', -1))).toBe('INVALID_K');
+    expect(await code(() => index.search('anything', 3))).toBe('EMPTY_CORPUS');
+    await index.add('a', 'some words');
+    expect(await code(() => index.search('words', 0))).toBe('INVALID_K');
+    expect(await code(() => index.search('words', -1))).toBe('INVALID_K');
   });
 });
 
 describe('reciprocal rank fusion (hidden)', () => {
-  test('matches a hand computation with c = 60 and with a custom c', () => {
+  test('matches a hand computation with c = 60 and with a custom c', async () => {
     const lexical = [{ id: 'a', score: 12 }, { id: 'b', score: 9 }, { id: 'c', score: 1 }];
     const dense = [{ id: 'c', score: 0.9 }, { id: 'a', score: 0.8 }, { id: 'd', score: 0.1 }];
     // a: 1/61 + 1/62, c: 1/63 + 1/61, b: 1/62, d: 1/63
-    const fused = reciprocalRankFusion([lexical, dense]);
+    const fused = await reciprocalRankFusion([lexical, dense]);
     expect(fused.map((h) => h.id), 'ranks, not raw scores, decide: 1 / (60 + rank), rank 1 at the top').toEqual(['a', 'c', 'b', 'd']);
     expect(fused[0].score).toBeCloseTo(1 / 61 + 1 / 62, 12);
     expect(fused[1].score).toBeCloseTo(1 / 63 + 1 / 61, 12);
     expect(fused[3].score).toBeCloseTo(1 / 63, 12);
-    const tied = reciprocalRankFusion([[{ id: 'y', score: 5 }, { id: 'x', score: 4 }], [{ id: 'x', score: 0.5 }, { id: 'y', score: 0.4 }]], 1);
+    const tied = await reciprocalRankFusion([[{ id: 'y', score: 5 }, { id: 'x', score: 4 }], [{ id: 'x', score: 0.5 }, { id: 'y', score: 0.4 }]], 1);
     expect(tied.map((h) => h.id), 'equal fused scores break by id').toEqual(['x', 'y']);
     expect(tied[0].score).toBeCloseTo(1 / 2 + 1 / 3, 12);
   });

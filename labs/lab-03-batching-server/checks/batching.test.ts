@@ -29,7 +29,7 @@ describe('batching (hidden)', () => {
     // hold the model so that all 40 requests are surely waiting at the same time
     s.model.block();
     const pending = Array.from({ length: 40 }, (_, i) => s.infer(`k-${i}`));
-    await until(() => s.model.seen.length + s.server.queueDepth === 40, 3000, 'all 40 requests to be accepted (in the model or queued)');
+    await until(async () => s.model.seen.length + (await s.queueDepth()) === 40, 3000, 'all 40 requests to be accepted (in the model or queued)');
     s.model.unblock();
     const replies = await Promise.all(pending);
     expect(replies.every((r) => r.status === 200), 'every request should succeed').toBe(true);

@@ -120,7 +120,7 @@ describe('metrics (hidden)', () => {
     const t = await startServer({ maxBatchSize: 4, maxWaitMs: 1000 });
     t.model.block();
     const held = ['h0', 'h1', 'h2', 'h3', 'h4'].map((x) => t.infer(x));
-    await until(() => t.model.seen.length === 4 && t.server.queueDepth === 1, 2000, 'one full batch in the blocked model and one request queued');
+    await until(async () => t.model.seen.length === 4 && (await t.queueDepth()) === 1, 2000, 'one full batch in the blocked model and one request queued');
     const during = parseProm((await t.get('/metrics')).text).samples;
     expect(one(during, 'batcher_queue_depth'), 'batcher_queue_depth while 1 request waits behind a blocked batch').toBe(1);
     t.model.unblock();

@@ -12,7 +12,7 @@ describe('backpressure and timeouts (hidden)', () => {
     const first = ['a0', 'a1'].map((x) => s.infer(x));
     await until(() => s.model.seen.length === 2, 2000, 'the first full batch [a0, a1] to reach the (blocked) model');
     const queued = ['q0', 'q1', 'q2', 'q3'].map((x) => s.infer(x));
-    await until(() => s.server.queueDepth === 4, 2000, 'server.queueDepth to reach 4 (maxQueue) while the model is blocked');
+    await until(async () => (await s.queueDepth()) === 4, 2000, 'server.queueDepth to reach 4 (maxQueue) while the model is blocked');
     // three overflow requests in a row: each must be refused; the fastest within 50 ms (one slow one is the machine, not you)
     const overs = [];
     for (let i = 0; i < 3; i++) {
@@ -39,7 +39,7 @@ describe('backpressure and timeouts (hidden)', () => {
     const late = await s.infer('late', { timeoutMs: 3000 });
     expect(late.status, `a request stuck in the queue past requestTimeoutMs must get 504 (got ${late.status}: ${late.text})`).toBe(504);
     expect(late.ms, `the 504 came after ${late.ms.toFixed(0)} ms; requestTimeoutMs is ${requestTimeoutMs}`).toBeLessThan(requestTimeoutMs + 1000);
-    expect(s.server.queueDepth, 'a timed-out request must leave the queue').toBe(0);
+    expect(await s.queueDepth(), 'a timed-out request must leave the queue').toBe(0);
     s.model.unblock();
     await Promise.all(first);
     // two at once: a full batch leaves at once (a lone request would wait maxWaitMs = 1000 ms and time out)
@@ -55,10 +55,10 @@ describe('backpressure and timeouts (hidden)', () => {
     await until(() => s.model.seen.length === 2, 2000, 'the first full batch [a0, a1] to reach the (blocked) model');
     const ac = new AbortController();
     const leaver = s.infer('leaver', { signal: ac.signal }).catch(() => 'aborted');
-    await until(() => s.server.queueDepth === 1, 2000, 'the request to be queued (server.queueDepth === 1)');
+    await until(async () => (await s.queueDepth()) === 1, 2000, 'the request to be queued (server.queueDepth === 1)');
     ac.abort();
     expect(await leaver).toBe('aborted');
-    await until(() => s.server.queueDepth === 0, 1000, 'the disconnected client to be removed from the queue (server.queueDepth back to 0)');
+    await until(async () => (await s.queueDepth()) === 0, 1000, 'the disconnected client to be removed from the queue (server.queueDepth back to 0)');
     s.model.unblock();
     await Promise.all(first);
     const after = await s.infer('after');
@@ -123,7 +123,13 @@ describe('lifecycle (hidden)', () => {
     const inputs = Array.from({ length: 10 }, (_, i) => `d-${i}`);
     const pending = inputs.map((x) => s.infer(x, { timeoutMs: 4000 }).catch((e: Error) => e));
     await until(
-      () => s.model.batches.length >= 1 && s.server.queueDepth > 0 && s.model.seen.length + s.server.queueDepth === 10,
+      async () => {
+        // the model's count first: read after the depth, a batch dispatched in between would count twice
+        const batches = s.model.batches.length;
+        const seen = s.model.seen.length;
+        const depth = await s.queueDepth();
+        return batches >= 1 && depth > 0 && seen + depth === 10;
+      },
       2000,
       'all 10 requests accepted: a batch in flight and requests still queued',
     );

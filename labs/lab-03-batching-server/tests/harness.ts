@@ -1,6 +1,10 @@
 /**
  * Test harness shared by the public tests and the hidden checks (not a test file itself).
  *
+ * Your code runs in a process of its own: the server you build listens there, on 127.0.0.1, and
+ * the tests reach it over real sockets. The fake model stays here, on the tests' side: your code
+ * gets its predict() and validate() as async functions, and every batch it sends is recorded here.
+ *
  * - createFakeModel(): a recording fake model. predict() sleeps baseMs + perItemMs * batch size
  *   (20 ms + 1 ms per item by default), records every batch it is called with, can be blocked
  *   on a gate, throws on the input "boom", and its validate() accepts strings only.
@@ -10,7 +14,12 @@
  */
 import http from 'node:http';
 import { expect } from 'vitest';
-import { createServer, type BatchingServer, type ServerOptions } from '../src/server.ts';
+import { field, learner, learnerSession } from '#ailab/learner';
+import type * as Server from '../src/server.ts';
+import type { Model, ServerOptions } from '../src/server.ts';
+
+// Your code runs in a process of its own; every call to it is awaited.
+const { createServer } = await learner<typeof Server>('src/server.ts');
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -79,6 +88,14 @@ export function createFakeModel(opts: { baseMs?: number; perItemMs?: number } = 
   };
 }
 
+/** What your createServer() gets as its model: predict() and validate() only, each an async call back to this side. */
+function modelPort(model: FakeModel): Model {
+  return {
+    predict: (inputs) => model.predict(inputs),
+    validate: (input) => model.validate(input),
+  };
+}
+
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -143,14 +160,19 @@ export function request(port: number, o: RequestOptions = {}): Promise<Reply> {
   });
 }
 
+/** Your server, as the tests hold it: listen() and close() are async calls into your process (read queueDepth with Started.queueDepth()). */
+export type ServerHandle = Omit<Awaited<ReturnType<typeof createServer>>, 'queueDepth'>;
+
 export interface Started {
-  server: BatchingServer;
+  server: ServerHandle;
   port: number;
   model: FakeModel;
   agent: http.Agent;
   /** POST /v1/infer {"input": input} through this server's keep-alive agent. */
   infer(input: unknown, o?: Omit<RequestOptions, 'body'>): Promise<Reply>;
   get(path: string): Promise<Reply>;
+  /** server.queueDepth, read now in your process. */
+  queueDepth(): Promise<number>;
 }
 
 const started: Started[] = [];
@@ -160,8 +182,8 @@ export async function startServer(
   opts: Partial<Omit<ServerOptions, 'model'>> & { model?: FakeModel; maxSockets?: number } = {},
 ): Promise<Started> {
   const model = opts.model ?? createFakeModel();
-  const { maxSockets, ...rest } = opts;
-  const server = createServer({ maxBatchSize: 8, maxWaitMs: 20, maxQueue: 1000, requestTimeoutMs: 5000, ...rest, model });
+  const { maxSockets, model: _model, ...rest } = opts;
+  const server = await createServer({ maxBatchSize: 8, maxWaitMs: 20, maxQueue: 1000, requestTimeoutMs: 5000, ...rest, model: modelPort(model) });
   const agent = new http.Agent({ keepAlive: true, maxSockets: maxSockets ?? 64 });
   const s: Started = {
     server,
@@ -170,34 +192,42 @@ export async function startServer(
     agent,
     infer: (input, o = {}) => request(s.port, { agent, ...o, body: { input } }),
     get: (path) => request(s.port, { method: 'GET', path, agent }),
+    queueDepth: () => field<number>(server, 'queueDepth'),
   };
   started.push(s);
   const { port } = await server.listen(0, '127.0.0.1');
-  expect(typeof port === 'number' && port > 0, 'listen() must resolve with { port } (the real port, not 0)').toBe(true);
+  expect(Number.isInteger(port) && port > 0 && port < 65536, 'listen() must resolve with { port } (the real port, not 0)').toBe(true);
   s.port = port;
   return s;
 }
 
-/** Unblocks every model, closes every server started by startServer (bounded in time) and destroys the agents. */
+/**
+ * Unblocks every model, closes every server started by startServer (bounded in time) and destroys the agents.
+ * A close() that has not finished within 3 s stops the process your code runs in, so no server outlives its test;
+ * the next call starts a fresh one.
+ */
 export async function stopAll(): Promise<void> {
   const all = started.splice(0);
   for (const s of all) s.model.unblock();
-  await Promise.all(
+  const closed = await Promise.all(
     all.map(async (s) => {
+      let done = false;
       try {
-        await Promise.race([s.server.close(), sleep(3000)]);
+        done = await Promise.race([s.server.close().then(() => true), sleep(3000).then(() => false)]);
       } catch {
         // a broken close() is reported by the test that checks it
       }
       s.agent.destroy();
+      return done;
     }),
   );
+  if (closed.includes(false)) learnerSession().stop();
 }
 
 /** Polls cond every 5 ms until it holds; fails with msg after timeoutMs. */
-export async function until(cond: () => boolean, timeoutMs: number, msg: string): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, msg: string): Promise<void> {
   const end = performance.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${msg}`);
     await sleep(5);
   }

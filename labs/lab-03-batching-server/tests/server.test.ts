@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { request, startServer, stopAll } from './harness.ts';
 
+// startServer() runs your createServer() in a process of its own (see harness.ts); every call to it is awaited.
 afterEach(stopAll);
 
 describe('batching server', () => {

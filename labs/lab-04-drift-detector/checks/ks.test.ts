@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { ks2samp, type KsMethod } from '../src/ks.ts';
+import { inspectCall, learner } from '#ailab/learner';
+import type * as Ks from '../src/ks.ts';
+import type { KsMethod } from '../src/ks.ts';
 import { expectRel, fixture, uniformSample } from './helpers.ts';
+
+// Your code runs in a process of its own; every call to it is awaited.
+const { ks2samp } = await learner<typeof Ks>('src/ks.ts');
 
 interface KsCase {
   name: string;
@@ -15,12 +20,12 @@ interface KsCase {
 const expected = fixture('expected.json');
 const cases = new Map<string, KsCase>(expected.ks.map((c: KsCase) => [c.name, c]));
 
-function run(name: string) {
+async function run(name: string) {
   const c = cases.get(name);
   if (!c) throw new Error(`fixture case ${name} is missing`);
   const a = c.gen ? uniformSample(c.gen.a) : c.a!;
   const b = c.gen ? uniformSample(c.gen.b) : c.b!;
-  const r = ks2samp(a, b, { method: c.method });
+  const r = await ks2samp(a, b, { method: c.method });
   const label = `${name} (method '${c.method}', n1 = ${a.length}, n2 = ${b.length})`;
   expectRel(r.statistic, c.statistic, 1e-6, `${label}: D`);
   expectRel(r.pvalue, c.pvalue, 1e-4, `${label}: p-value (scipy used ${c.used})`);
@@ -28,42 +33,42 @@ function run(name: string) {
 }
 
 describe('ks2samp (hidden)', () => {
-  test('tied samples match scipy', () => {
-    run('ties, equal sizes');
-    run('ties, unequal sizes');
-    run('heavy ties, unequal sizes');
+  test('tied samples match scipy', async () => {
+    await run('ties, equal sizes');
+    await run('ties, unequal sizes');
+    await run('heavy ties, unequal sizes');
   });
 
-  test('the normal grid n = 100 vs 100, shift 0.46: exact p = 0.0539, asymptotic p = 0.0470', () => {
-    run('normal grid shift 0.46 exact');
-    run('normal grid shift 0.46 asymp');
-    run('normal grid shift 0.46 auto');
+  test('the normal grid n = 100 vs 100, shift 0.46: exact p = 0.0539, asymptotic p = 0.0470', async () => {
+    await run('normal grid shift 0.46 exact');
+    await run('normal grid shift 0.46 asymp');
+    await run('normal grid shift 0.46 auto');
     const c = cases.get('normal grid shift 0.46 exact')!;
-    const exact = ks2samp(c.a!, c.b!, { method: 'exact' }).pvalue;
-    const asymp = ks2samp(c.a!, c.b!, { method: 'asymp' }).pvalue;
+    const exact = (await ks2samp(c.a!, c.b!, { method: 'exact' })).pvalue;
+    const asymp = (await ks2samp(c.a!, c.b!, { method: 'asymp' })).pvalue;
     expect(exact > 0.05 && asymp < 0.05, `the two methods straddle alpha = 0.05 here: exact ${exact}, asymp ${asymp}`).toBe(true);
   });
 
-  test('unequal sizes use the exact two-sample distribution', () => {
-    run('unequal 80 vs 120');
+  test('unequal sizes use the exact two-sample distribution', async () => {
+    await run('unequal 80 vs 120');
   });
 
-  test('explicit asymp matches scipy kstwo.sf(D, round(n1 n2 / (n1 + n2)))', () => {
-    run('unequal 333 vs 250 asymp');
-    run('small asymp 7 vs 9');
+  test('explicit asymp matches scipy kstwo.sf(D, round(n1 n2 / (n1 + n2)))', async () => {
+    await run('unequal 333 vs 250 asymp');
+    await run('small asymp 7 vs 9');
   });
 
-  test('n = 10,000 vs 10,000 and the auto boundary at max(n1, n2) = 10,000', () => {
-    run('n=10000 vs 10000 (auto -> exact)');
-    run('n=10000 vs 10000 same distribution');
-    run('n=10001 vs 10000 (auto -> asymp)');
-    run('n=20000 vs 15000 (auto -> asymp)');
+  test('n = 10,000 vs 10,000 and the auto boundary at max(n1, n2) = 10,000', async () => {
+    await run('n=10000 vs 10000 (auto -> exact)');
+    await run('n=10000 vs 10000 same distribution');
+    await run('n=10001 vs 10000 (auto -> asymp)');
+    await run('n=20000 vs 15000 (auto -> asymp)');
   });
 
-  test('does not reorder the caller arrays', () => {
-    const a = [5, 1, 4, 2, 3];
-    const b = [9, 7, 8, 6];
-    ks2samp(a, b);
+  test('does not reorder the caller arrays', async () => {
+    // Arguments cross to your code as copies: inspectCall sends back what your code left in them.
+    const { args } = await inspectCall(ks2samp, [5, 1, 4, 2, 3], [9, 7, 8, 6]);
+    const [a, b] = args;
     expect(a, 'ks2samp sorted the caller array in place: sort a copy').toEqual([5, 1, 4, 2, 3]);
     expect(b).toEqual([9, 7, 8, 6]);
   });

@@ -1,8 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { add } from '../src/probe.ts';
+import { learner } from '#ailab/learner';
+import type * as Probe from '../src/probe.ts';
+
+const { add } = await learner<typeof Probe>('src/probe.ts');
 
 describe('probe (hidden)', () => {
-  test('a hidden check runs', () => {
-    expect(add(-1, -2)).toBe(-3);
+  test('a hidden check runs', async () => {
+    expect(await add(-1, -2)).toBe(-3);
   });
 });
