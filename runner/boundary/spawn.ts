@@ -4,16 +4,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, chmodSync, readFileSync, realpathSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { splitSpecifier, within, type LearnerPolicy } from './policy.ts';
 
-/** Where a package's folder is, seen from `from`, or undefined. */
-function packageDir(name: string, from: string): string | undefined {
+/**
+ * A package's folder as Node's resolver reaches it (through a symlinked node_modules, in a local
+ * run) and its real path: the permission model checks the path as given, so both are granted.
+ */
+function packageDirs(name: string, from: string): string[] {
   const paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(from);
   for (const base of paths) {
-    if (existsSync(join(base, name, 'package.json'))) return realpathSync(join(base, name));
+    const dir = join(base, name);
+    if (existsSync(join(dir, 'package.json'))) return [...new Set([realpathSync(dir), dir])];
   }
-  return undefined;
+  return [];
 }
 
 function manifest(dir: string): { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; exports?: unknown } {
@@ -22,9 +26,10 @@ function manifest(dir: string): { dependencies?: Record<string, string>; optiona
 
 /** A package and every package it depends on, as folders. */
 function closure(name: string, from: string, out: Set<string>): void {
-  const dir = packageDir(name, from);
+  const [dir, ...aliases] = packageDirs(name, from);
   if (!dir || out.has(dir)) return;
   out.add(dir);
+  for (const alias of aliases) out.add(alias);
   const pkg = manifest(dir);
   for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) closure(dep, dir, out);
 }
@@ -40,15 +45,17 @@ export function packagePaths(imports: string[], labDir: string): string[] {
       closure(name, labDir, out);
       continue;
     }
-    const dir = packageDir(name, labDir);
+    const dirs = packageDirs(name, labDir);
+    const dir = dirs[0];
     if (!dir) continue;
-    out.add(join(dir, 'package.json'));
+    for (const d of dirs) out.add(join(d, 'package.json'));
     const exported = manifest(dir).exports;
     const keys = exported && typeof exported === 'object' ? Object.keys(exported).filter((k) => k.startsWith('./')) : [];
     const pattern = new RegExp(`^\\./${sub.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
     for (const key of keys.filter((k) => pattern.test(k))) {
       try {
-        out.add(realpathSync(requireFrom.resolve(`${name}/${key.slice(2)}`)));
+        const file = realpathSync(requireFrom.resolve(`${name}/${key.slice(2)}`));
+        for (const d of dirs) out.add(join(d, relative(dir, file)));
       } catch {
         // an export that does not resolve for require() is simply not there
       }
@@ -96,6 +103,9 @@ export function spawnLearner(plan: SpawnPlan): { child: ChildProcess; scratch: s
     ...reads.map((p) => `--allow-fs-read=${p}`),
     `--allow-fs-write=${scratch}`,
     '--allow-fs-write=/proc/self/oom_score_adj',
+    // A local run tree links node_modules; resolving through the link would read the link itself,
+    // which is outside the grants. Kept as given, the paths stay inside them.
+    '--preserve-symlinks',
     `--max-old-space-size=${plan.heapMb}`,
     '--enable-source-maps',
     '--disable-warning=ExperimentalWarning',

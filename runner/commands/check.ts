@@ -20,6 +20,8 @@ locked-down Docker container (or locally, unisolated, when Docker is absent).
 Options:
   --submission DIR     grade the editable files in DIR instead of your workspace
   --solution           grade the lab's reference solution
+  --in-process         with --solution only: load it in the checks' own process (for coverage and
+                       mutation tools); a submission always runs in a process of its own
   --sandbox KIND       docker | local | auto (default auto: docker when the daemon answers)
   --timeout S          override the lab's wall-clock limit, in seconds
   --json               print the results object as JSON on stdout, nothing else
@@ -42,6 +44,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       ...RUN_OPTIONS,
       submission: { type: 'string' },
       solution: { type: 'boolean' },
+      'in-process': { type: 'boolean' },
       json: { type: 'boolean' },
       reporter: { type: 'string' },
       out: { type: 'string' },
@@ -55,6 +58,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Name the lab to check.' : `Check one lab at a time, not ${positionals.join(', ')}.`, 'Example: npm run check lab-00   (npm run lab -- list shows the labs)');
   const reporter = values.json ? 'json' : (values.reporter ?? 'terminal');
   if (!REPORTERS[reporter]) throw new UsageError(`Unknown reporter "${reporter}".`, `Reporters: ${REPORTER_NAMES.join(', ')}.`);
+  if (values['in-process'] && !values.solution) {
+    throw new UsageError('--in-process is only for the lab\'s own solution: graded code always runs in a process of its own, away from the checks.', 'Add --solution, or drop --in-process.');
+  }
   const root = courseRoot();
   const lab = resolveLab(positionals[0], root);
   const submission = pickSubmission(lab, values, root);
@@ -65,7 +71,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: building.step });
   building.done();
   show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox…`);
-  const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal });
+  const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']) });
   show.done();
   if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);

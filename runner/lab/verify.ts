@@ -74,7 +74,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   const mutants = loadMutants(lab, root);
   const solution = collectSubmission(lab, solutionDir, 'solution');
   const starter = collectSubmission(lab, lab.dir, 'starter');
-  type Job = { name: string; files: Map<string, Buffer>; judge: (r: Results) => Proof };
+  type Job = { name: string; files: Map<string, Buffer>; inProcess?: boolean; judge: (r: Results) => Proof };
   const jobs: Job[] = [];
   const setupProblems = [...solution.problems.map((p) => `solution: ${p}`), ...starter.problems.map((p) => `starter: ${p}`)];
   if (!existsSync(solutionDir) || !statSync(solutionDir).isDirectory()) setupProblems.push('solution/ is missing');
@@ -87,6 +87,16 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     judge: (r) => {
       const detail = [...mappingProblems(r), ...r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}: ${(c.message ?? '').split('\n')[0]}`)];
       return { name: 'solution scores 100', ok: detail.length === 0 && r.score === r.maxScore, score: r.score, maxScore: r.maxScore, detail };
+    },
+  });
+  // The same checks against the same solution, loaded in the checks' own process (check --solution --in-process).
+  jobs.push({
+    name: 'solution scores 100 in-process',
+    files: solution.files,
+    inProcess: true,
+    judge: (r) => {
+      const detail = r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}: ${(c.message ?? '').split('\n')[0]}`);
+      return { name: 'solution scores 100 in-process', ok: detail.length === 0 && r.score === r.maxScore, score: r.score, maxScore: r.maxScore, detail };
     },
   });
   const ceiling = lab.manifest.starter_ceiling;
@@ -125,7 +135,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     opts.jobs,
     async (job) => {
       if (job.files.size === 0) return job.judge(undefined as unknown as Results);
-      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal });
+      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess });
       opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name})`);
       return job.judge(r);
     },
