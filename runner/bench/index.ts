@@ -1,6 +1,6 @@
 // `npm run bench`: the runner's speed, as ratios against a baseline taken in the same run, then
 // each lab's own bench (labs/*/bench.ts). Options: --skip-cold (keep the image), --runner-only,
-// --runs N.
+// --boundary-only (just check-in-Docker beside plain vitest), --runs N.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ import { courseRoot } from '../core/paths.ts';
 import { buildImage, ensureImage } from '../image/ensure.ts';
 import { defaultImageMode, imageTag } from '../image/recipe.ts';
 import { listLabDirs, resolveLab } from '../lab/resolve.ts';
+import { prepareLearner } from '../boundary/build.ts';
 import { runChecks } from '../run/run-checks.ts';
+import { stageRun } from '../stage/stage.ts';
 import { dockerClient, requireDocker } from '../sandbox/docker-client.ts';
 import { DockerSandbox } from '../sandbox/docker.ts';
 import { LocalSandbox } from '../sandbox/local.ts';
@@ -35,6 +37,55 @@ async function timeChecks(sandbox: Sandbox, runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await once());
   return times;
+}
+
+/**
+ * `check <lab> --solution` in Docker (the CLI, end to end) beside plain `vitest run` on the same
+ * test files with the solution loaded in-process (vitest's defaults, no sandbox, no learner
+ * process): the cost of the sandbox and the process boundary, per lab, median of `runs`.
+ */
+async function benchBoundary(runs: number, labs: string[]): Promise<string[][]> {
+  const root = courseRoot();
+  const rows: string[][] = [];
+  for (const id of labs) {
+    const lab = resolveLab(id, root);
+    const sub = collectSubmission(lab, join(lab.dir, 'solution'));
+    const tree = stageRun(lab, root, sub.files, { linkNodeModules: true });
+    try {
+      await prepareLearner(tree.dir, tree.policy);
+      const vitest = async () => {
+        const t = performance.now();
+        const run = await execa(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', join(tree.dir, tree.labPath)], {
+          reject: false,
+          env: { AILAB_BOUNDARY: 'in-process', AILAB_RUN_ROOT: tree.dir, AILAB_LAB_DIR: tree.labPath, NO_COLOR: '1', CI: '1' },
+        });
+        if (run.exitCode !== 0) throw new Error(`plain vitest failed on ${id}: ${run.stdout.slice(-2000)}`);
+        return performance.now() - t;
+      };
+      const check = async () => {
+        const t = performance.now();
+        const run = await execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'check', id, '--solution', '--sandbox', 'docker', '--json'], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
+        if (run.exitCode !== 0) throw new Error(`check ${id} --solution failed: ${run.stderr.slice(-2000)}`);
+        return performance.now() - t;
+      };
+      await vitest();
+      await check();
+      const plain: number[] = [];
+      const boxed: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        plain.push(await vitest());
+        boxed.push(await check());
+      }
+      rows.push([id, `${(median(boxed) / 1000).toFixed(2)} s`, `${(median(plain) / 1000).toFixed(2)} s`, `${(median(boxed) / median(plain)).toFixed(1)}×`]);
+    } finally {
+      tree.cleanup();
+    }
+  }
+  console.log(`
+check --solution in Docker beside plain vitest run (median of ${runs})`);
+  console.log('lab | check in Docker | plain vitest run | ratio');
+  for (const r of rows) console.log(r.join(' | '));
+  return rows;
 }
 
 /** Grades a generated 40-student lab-00 class with --jobs 1, 2 and the core count, in one run. */
@@ -73,12 +124,17 @@ async function benchGrade(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, runs: { type: 'string' } } });
   const runs = Number(values.runs ?? 5);
   const root = courseRoot();
   const docker = dockerClient();
   await requireDocker(docker);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
+  if (values['boundary-only']) {
+    await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
+    await benchBoundary(runs, ['lab-00', 'lab-04']);
+    return;
+  }
   const rows: [string, string][] = [];
   if (!values['skip-cold']) {
     const tag = imageTag(root, defaultImageMode());
@@ -96,6 +152,7 @@ async function main(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${'measure'.padEnd(w)}  result\n${'-'.repeat(w)}  ------`);
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  await benchBoundary(runs, ['lab-00', 'lab-04']);
   if (!values['skip-grade']) await benchGrade();
   if (values['runner-only']) return;
   const failed: string[] = [];

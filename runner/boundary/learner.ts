@@ -153,7 +153,8 @@ class Session {
 
   /** After each check: a call still running (a hang) means the learner process is replaced. */
   afterCheck(): void {
-    if (this.pending > 0) {
+    // Any call still waiting: to a module function, or through a handle or callback it returned.
+    if (this.pending > 0 || (this.peer?.child && (this.peer.channel.pendingCalls ?? 0) > 0)) {
       this.restarts++;
       this.stop();
     }

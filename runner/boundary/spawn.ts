@@ -26,12 +26,19 @@ function manifest(dir: string): { dependencies?: Record<string, string>; optiona
 
 /** A package and every package it depends on, as folders. */
 function closure(name: string, from: string, out: Set<string>): void {
-  const [dir, ...aliases] = packageDirs(name, from);
-  if (!dir || out.has(dir)) return;
-  out.add(dir);
-  for (const alias of aliases) out.add(alias);
-  const pkg = manifest(dir);
-  for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) closure(dep, dir, out);
+  const dirs = packageDirs(name, from);
+  const fresh = dirs.filter((dir) => !out.has(dir));
+  if (fresh.length === 0) return;
+  for (const dir of fresh) out.add(dir);
+  dependencies(dirs, out);
+}
+
+/** Every package a package depends on, looked up from each path it is reached by. */
+function dependencies(dirs: string[], out: Set<string>): void {
+  const pkg = manifest(dirs[0]);
+  for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+    for (const from of dirs) closure(dep, from, out);
+  }
 }
 
 /** The files and folders the policy's packages need: whole packages, or only the listed subpaths. */
@@ -49,6 +56,7 @@ export function packagePaths(imports: string[], labDir: string): string[] {
     const dir = dirs[0];
     if (!dir) continue;
     for (const d of dirs) out.add(join(d, 'package.json'));
+    dependencies(dirs, out); // what the listed files may need (js-tiktoken's base64-js), never the rest of the package
     const exported = manifest(dir).exports;
     const keys = exported && typeof exported === 'object' ? Object.keys(exported).filter((k) => k.startsWith('./')) : [];
     const pattern = new RegExp(`^\\./${sub.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);

@@ -75,6 +75,8 @@ export interface Channel<Remote = Exposed> {
   close(reason?: string | Error): void;
   /** Why the channel closed, or undefined while it is open. */
   readonly closedReason: Error | undefined;
+  /** Calls to the peer (functions, handles' methods, callbacks) still waiting for their reply. */
+  readonly pendingCalls: number;
 }
 
 /** A thrown value, encoded, on its way into a reply (birpc posts it as the reply's error). */
@@ -406,6 +408,9 @@ export function createChannel<Remote = Exposed>(options: ChannelOptions): Channe
     close,
     get closedReason() {
       return closedReason;
+    },
+    get pendingCalls() {
+      return pending.size;
     },
   };
 }

@@ -194,7 +194,9 @@ class Encoder {
     if (remoteMade.has(value)) throw new RpcEncodeError('E_RPC_UNSUPPORTED', path, 'a handle from another channel cannot cross this one');
     if (Array.isArray(value)) return this.nest(value, path, depth, (d) => this.array(value, path, d));
     const proto = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) return this.nest(value, path, depth, (d) => this.plain(value, path, d));
+    // A plain object with a getter is live state (`server.queueDepth`), not data: over a channel it
+    // crosses as a handle, so field() reads the getter now rather than once.
+    if ((proto === Object.prototype || proto === null) && !(this.refs && hasGetter(value))) return this.nest(value, path, depth, (d) => this.plain(value, path, d));
     if (value instanceof Error || types.isNativeError(value)) {
       return this.nest(value, path, depth, (d) => encodeError(value as Error, path, (v, p) => this.value(v, p, d)));
     }
@@ -282,6 +284,12 @@ function refusedKind(value: object): string | undefined {
 }
 
 /** The class name of an object, as its own side sees it. */
+/** True when an object has an own accessor (getter) property. */
+function hasGetter(value: object): boolean {
+  for (const key of Object.keys(value)) if (Object.getOwnPropertyDescriptor(value, key)?.get) return true;
+  return false;
+}
+
 export function className(value: object): string {
   try {
     const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;

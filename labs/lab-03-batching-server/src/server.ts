@@ -14,7 +14,8 @@ export interface Model {
   /** Runs one batch: resolves to one output per input, same length, same order. May reject. */
   predict(inputs: unknown[]): Promise<unknown[]>;
   /** Optional: an error message for an input the model cannot take, or null when it is fine. */
-  validate?(input: unknown): string | null;
+  /** May answer at once or as a promise: await it either way (the graded model answers over an RPC). */
+  validate?(input: unknown): string | null | Promise<string | null>;
 }
 
 export interface ServerOptions {
@@ -74,7 +75,7 @@ export function readJsonBody(req: http.IncomingMessage, limit: number): Promise<
  *    - GET /metrics -> 200 text/plain, metrics.render(...)
  *    - /v1/infer: any method but POST -> 405; content-type not application/json -> 415;
  *      body too large -> 413; malformed JSON, not an object, or no "input" -> 400;
- *      model.validate(input) returns a message -> 400; batcher.submit() refuses -> 429 with Retry-After;
+ *      (await model.validate(input)) returns a message -> 400; batcher.submit() refuses -> 429 with Retry-After;
  *      otherwise await the ticket: 200 {"output", "batchSize"}, or the outcome's status with {"error"}.
  *      Count every answered /v1/infer request in the metrics (status + latency).
  *    - anything else -> 404. Every error body is JSON: {"error": "<a clear message>"}.

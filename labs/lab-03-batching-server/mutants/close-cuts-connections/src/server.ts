@@ -15,7 +15,8 @@ export interface Model {
   /** Runs one batch: resolves to one output per input, same length, same order. May reject. */
   predict(inputs: unknown[]): Promise<unknown[]>;
   /** Optional: an error message for an input the model cannot take, or null when it is fine. */
-  validate?(input: unknown): string | null;
+  /** May answer at once or as a promise: await it either way (the graded model answers over an RPC). */
+  validate?(input: unknown): string | null | Promise<string | null>;
 }
 
 export interface ServerOptions {
@@ -154,7 +155,7 @@ export function createServer(options: ServerOptions): BatchingServer {
       return reply(400, { error: 'the body must be a JSON object with an "input" field' });
     }
     const input = (body as { input: unknown }).input;
-    const invalid = model.validate?.(input);
+    const invalid = await model.validate?.(input);
     if (invalid) return reply(400, { error: `invalid input: ${invalid}` });
     if (closing) return reply(503, { error: 'the server is shutting down' });
 

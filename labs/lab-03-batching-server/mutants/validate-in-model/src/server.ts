@@ -15,7 +15,8 @@ export interface Model {
   /** Runs one batch: resolves to one output per input, same length, same order. May reject. */
   predict(inputs: unknown[]): Promise<unknown[]>;
   /** Optional: an error message for an input the model cannot take, or null when it is fine. */
-  validate?(input: unknown): string | null;
+  /** May answer at once or as a promise: await it either way (the graded model answers over an RPC). */
+  validate?(input: unknown): string | null | Promise<string | null>;
 }
 
 export interface ServerOptions {
