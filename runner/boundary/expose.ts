@@ -28,6 +28,8 @@ export interface LearnerExposed {
   inspect(file: string, name: string, ...args: unknown[]): Promise<{ result: unknown; args: unknown[] }>;
   /** Reads a field or getter of an object this side handed out (a handle arrives here as the object). */
   field(target: unknown, key: string): Promise<unknown>;
+  /** Calls `target[method](...args)` once per entry of `calls`, in order, and returns every result. */
+  each(target: unknown, method: string, calls: unknown[][]): Promise<unknown[]>;
 }
 
 const DATA_ONLY = { exportFunction: () => ({ id: 0, name: '' }), exportObject: () => ({ id: 0, cls: '', methods: [], props: [] }), peerId: () => undefined };
@@ -101,6 +103,13 @@ export function exposeModules(load: (file: string) => Promise<Record<string, unk
     async field(target, key) {
       if (target === null || typeof target !== 'object' || typeof key !== 'string') throw new TypeError('field() reads a named field of an object from this side');
       return (target as Record<string, unknown>)[key];
+    },
+    async each(target, method, calls) {
+      const fn = target !== null && typeof target === 'object' && typeof method === 'string' ? (target as Record<string, unknown>)[method] : undefined;
+      if (typeof fn !== 'function' || !Array.isArray(calls)) throw new TypeError('callEach() calls a method of an object from this side, once per list of arguments');
+      const out: unknown[] = [];
+      for (const args of calls) out.push(await fn.apply(target, Array.isArray(args) ? args : [args]));
+      return out;
     },
   };
 }

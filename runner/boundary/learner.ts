@@ -257,3 +257,11 @@ export async function inspectCall<A extends unknown[], R>(fn: (...args: A) => Pr
 export async function field<T = unknown>(handle: object, key: string): Promise<T> {
   return (await learnerSession().call('field', handle, key)) as T;
 }
+
+/**
+ * Calls a handle's method once per list of arguments, in order, in one round trip: for a check that
+ * feeds an object many values (`callEach(detector, 'update', xs.map((x) => [x]))`).
+ */
+export async function callEach<T = unknown>(handle: object, method: string, calls: unknown[][]): Promise<T[]> {
+  return (await learnerSession().call('each', handle, method, calls)) as T[];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { field, learner } from '#ailab/learner';
+import { callEach, field, learner } from '#ailab/learner';
 import type * as Stream from '../src/page-hinkley.ts';
 import { normals } from './helpers.ts';
 
@@ -8,14 +8,13 @@ const { PageHinkley } = await learner<typeof Stream>('src/page-hinkley.ts');
 /** A detector as the checks hold it: a handle whose methods are async. */
 type Detector = Awaited<InstanceType<typeof PageHinkley>>;
 
-/** Indices at which the detector alarms. */
+/** Indices at which the detector alarms: callEach runs every update in your process, in order, in one call. */
 async function alarms(ph: Detector, xs: Iterable<number>): Promise<number[]> {
+  const answers = await callEach<boolean>(ph, 'update', [...xs].map((x) => [x]));
   const at: number[] = [];
-  let i = 0;
-  for (const x of xs) {
-    if (await ph.update(x)) at.push(i);
-    i++;
-  }
+  answers.forEach((alarm, i) => {
+    if (alarm) at.push(i);
+  });
   return at;
 }
 
