@@ -50,14 +50,12 @@ interface Peer {
   exit?: string;
   /** Settles when the process has exited. */
   exited?: Promise<void>;
-  stderrTail: string;
 }
 
 /** One peer at a time; after a hang or a death the next call starts a fresh one. */
 class Session {
   private peer: Peer | undefined;
   private pending = 0;
-  private restarts = 0;
   /** Local stand-ins for the learner's error classes, so `toThrow(RagError)` works on rebuilt errors. */
   readonly errorClasses: Record<string, AnyClass> = {};
 
@@ -81,12 +79,12 @@ class Session {
         timeoutMs: Infinity,
         errorClasses: this.errorClasses as never,
       });
-      return { channel, stderrTail: '' };
+      return { channel };
     }
     const heapMb = Number(process.env.AILAB_LEARNER_HEAP_MB) || 256;
     const uid = process.env.AILAB_LEARNER_UID ? Number(process.env.AILAB_LEARNER_UID) : undefined;
     const { child, scratch } = spawnLearner({ root: this.root, policy: this.policy(), heapMb, uid });
-    const peer: Peer = { channel: undefined as never, child, scratch, stderrTail: '' };
+    const peer: Peer = { channel: undefined as never, child, scratch };
     peer.channel = bindChildProcess<LearnerExposed>(child, { timeoutMs: Infinity, errorClasses: this.errorClasses as never });
     let onExit: () => void = () => {};
     peer.exited = new Promise<void>((done) => (onExit = done));
@@ -154,8 +152,7 @@ class Session {
   /** After each check: a call still running (a hang) means the learner process is replaced. */
   afterCheck(): void {
     // Any call still waiting: to a module function, or through a handle or callback it returned.
-    if (this.pending > 0 || (this.peer?.child && (this.peer.channel.pendingCalls ?? 0) > 0)) {
-      this.restarts++;
+    if (this.pending > 0 || (this.peer?.child && this.peer.channel.pendingCalls > 0)) {
       this.stop();
     }
   }
