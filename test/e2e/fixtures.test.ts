@@ -176,7 +176,7 @@ describe.each(otherLabs.flatMap((lab) => (['docker', 'local'] as const).map((san
   test.each(mine)('$name', async (fixture) => {
     const g = fixture.golden;
     const dir = join(work, lab, `${studentOf(fixture)}-${sandbox}`);
-    await prepareFixture(fixture, dir, values);
+    await prepareFixture(fixture, dir, values, join(ROOT, 'labs', readdirSync(join(ROOT, 'labs')).find((n) => n.startsWith(`${lab}-`))!));
     const args = ['check', lab, '--submission', dir, '--json', '--sandbox', sandbox];
     if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
     const { run, leftovers } = await runCli(args, g, sandbox);

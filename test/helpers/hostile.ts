@@ -27,6 +27,8 @@ export interface Golden {
   hitsPidsLimit?: boolean;
   noStrayProcess?: string;
   class?: boolean;
+  /** `starter`: the folder holds only the files the attack changes; the rest are the lab's untouched starter. */
+  base?: 'starter';
 }
 
 /** One fixture folder with its golden. */
@@ -59,8 +61,12 @@ export function fillIn(text: string, values: Record<string, string>): string {
  * Writes a fixture's submission into target: build.ts generates it (for what can't be committed),
  * otherwise the folder is copied with placeholders in its source filled in.
  */
-export async function prepareFixture(fixture: Fixture, target: string, values: Record<string, string>): Promise<void> {
+export async function prepareFixture(fixture: Fixture, target: string, values: Record<string, string>, labDir?: string): Promise<void> {
   mkdirSync(target, { recursive: true });
+  if (fixture.golden.base === 'starter') {
+    if (!labDir) throw new Error(`${fixture.name}: base "starter" needs the lab's folder`);
+    cpSync(join(labDir, 'src'), join(target, 'src'), { recursive: true });
+  }
   const script = join(fixture.dir, 'build.ts');
   if (existsSync(script)) {
     const { build } = (await import(script)) as { build: (dir: string) => void | Promise<void> };
