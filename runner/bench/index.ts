@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
   if (values['boundary-only']) {
     await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
-    await benchBoundary(runs, ['lab-00', 'lab-04']);
+    await benchBoundary(runs, listLabDirs(root).map((d) => d.slice(0, 6)));
     return;
   }
   const rows: [string, string][] = [];
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${'measure'.padEnd(w)}  result\n${'-'.repeat(w)}  ------`);
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
-  await benchBoundary(runs, ['lab-00', 'lab-04']);
+  await benchBoundary(runs, listLabDirs(root).map((d) => d.slice(0, 6)));
   if (!values['skip-grade']) await benchGrade();
   if (values['runner-only']) return;
   const failed: string[] = [];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureImage } from '../../runner/image/ensure.ts';
 import { LimitsSchema } from '../../runner/lab/schema.ts';
 import { dockerClient } from '../../runner/sandbox/docker-client.ts';
-import { DockerSandbox } from '../../runner/sandbox/docker.ts';
+import { DockerSandbox, learnerUid } from '../../runner/sandbox/docker.ts';
 import { RecoveringSandbox, RUN_LABEL } from '../../runner/sandbox/recover.ts';
 import type { RunSpec, Sandbox } from '../../runner/sandbox/types.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -40,6 +40,7 @@ describe('docker sandbox', () => {
       script(`
         import fs from 'node:fs';
         import os from 'node:os';
+        import { spawnSync } from 'node:child_process';
         const status = fs.readFileSync('/proc/self/status', 'utf8');
         const field = (k) => status.split('\\n').find((l) => l.startsWith(k + ':')).split(/\\s+/)[1];
         let rootWritable = true;
@@ -56,15 +57,20 @@ describe('docker sandbox', () => {
           rootWritable, usrWritable, tmp: fs.readFileSync('/tmp/ok', 'utf8'),
           stdin: fs.readFileSync(0, 'utf8').trim(),
           envKeys: Object.keys(process.env).sort(),
+          // What the learner process gets: the uid the checks' side starts it as.
+          learner: JSON.parse(spawnSync(process.execPath, ['-e', "const s = require('fs').readFileSync('/proc/self/status', 'utf8'); const f = (k) => s.split(k + ':')[1].trim().slice(0, 16); console.log(JSON.stringify({ uid: process.getuid(), capEff: f('CapEff'), capPrm: f('CapPrm') }))"], { uid: Number(process.env.AILAB_LEARNER_UID), gid: Number(process.env.AILAB_LEARNER_UID), encoding: 'utf8' }).stdout || '{}'),
         }));
       `),
     );
     expect(out.exitCode, out.stderr).toBe(0);
     const seen = JSON.parse(out.stdout.trim());
-    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 1000, capEff: '0000000000000000', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k', nameservers: [] });
+    // The checks' side: root with SETUID, SETGID, KILL and DAC_READ_SEARCH only (bits 7, 6, 5 and 2: 0xe4).
+    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 0, capEff: '00000000000000e4', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k', nameservers: [] });
+    // The learner process: another user, with no capability at all.
+    expect(seen.learner).toEqual({ uid: learnerUid(), capEff: '0000000000000000', capPrm: '0000000000000000' });
     expect(seen.envKeys).not.toContain('HF_TOKEN');
     expect(seen.envKeys).not.toContain('DOCKER_HOST');
-    expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC'].includes(k))).toEqual([]);
+    expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC', 'AILAB_LEARNER_UID'].includes(k))).toEqual([]);
     expect(await leftovers()).toBe(0);
   });
 
