@@ -70,8 +70,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const building = progress();
   const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: building.step });
   building.done();
-  show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox…`);
-  const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']) });
+  // On a terminal the line keeps moving: the elapsed time, and how many checks have reported.
+  let done = 0;
+  const say = () => show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`);
+  say();
+  const ticker = show.live ? setInterval(say, 1000) : undefined;
+  const results = await runChecks({
+    onCheckDone: (n) => {
+      done = n;
+      if (show.live) say();
+    }, lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']) }).finally(() => clearInterval(ticker));
   show.done();
   if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);

@@ -32,8 +32,8 @@ export interface FrameLog {
 
 const PREFIX = '@@ailab:';
 
-/** Returns a line interceptor: it keeps genuine frames and reports whether a line was a frame. */
-export function createFrameReader(nonce: string): { log: FrameLog; intercept(line: string): boolean } {
+/** Returns a line interceptor: it keeps genuine frames and reports whether a line was a frame; `onFrame` sees each genuine one as it arrives. */
+export function createFrameReader(nonce: string, onFrame?: (frame: Frame) => void): { log: FrameLog; intercept(line: string): boolean } {
   const log: FrameLog = { frames: [], forged: 0 };
   const genuine = `${PREFIX}${nonce}:`;
   return {
@@ -46,6 +46,7 @@ export function createFrameReader(nonce: string): { log: FrameLog; intercept(lin
           const frame = FrameSchema.safeParse(JSON.parse(line.slice(genuine.length)));
           if (frame.success) {
             log.frames.push(frame.data);
+            onFrame?.(frame.data);
             return true;
           }
         } catch {

@@ -31,6 +31,8 @@ export interface RunChecksOptions {
    * own process, where coverage and mutation tools can instrument it. Never for a submission.
    */
   inProcess?: boolean;
+  /** Told after each check's test reports, with how many have reported so far. */
+  onCheckDone?: (done: number) => void;
 }
 
 /** The vitest command line inside the run tree. */
@@ -95,7 +97,10 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   const limits = { ...lab.manifest.limits, ...opts.limits };
   const startedAt = new Date().toISOString();
   const nonce = randomBytes(24).toString('hex');
-  const reader = createFrameReader(nonce);
+  let reported = 0;
+  const reader = createFrameReader(nonce, (frame) => {
+    if (frame.type === 'test') opts.onCheckDone?.(++reported);
+  });
   const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
   try {
     await prepareLearner(tree.dir, tree.policy);

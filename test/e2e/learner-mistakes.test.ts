@@ -2,6 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ResultsSchema } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
@@ -61,4 +62,40 @@ describe('failure messages', () => {
     const checks = ResultsSchema.parse(JSON.parse(starter.stdout)).checks;
     expect(checks.find((c) => c.id === 'cosine-identical')?.message).toMatch(/at src\/similarity\.ts:\d+:\d+/);
   });
+});
+
+describe('a hang', () => {
+  test('costs its own check only, which is named with its limit, and the progress line keeps moving in a terminal', async () => {
+    const name = `ailab-hang-${process.pid}`;
+    const fixture = join(ROOT, 'fixtures/submissions/lab-00/timeout/one-check-hangs');
+    const cmd = `cd ${ROOT} && env -u CI -u NO_COLOR -u FORCE_COLOR TERM=xterm-256color ${process.execPath} runner/bin/ailab.mjs check lab-00 --submission ${fixture} --sandbox local; echo EXIT=$?; sleep 600`;
+    await execa('tmux', ['kill-session', '-t', name], { reject: false });
+    await execa('tmux', ['new-session', '-d', '-s', name, '-x', '200', '-y', '60', cmd]);
+    const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name])).stdout;
+    try {
+      // While the hung check waits out its 5 s, the line shows the time going on and the checks done so far.
+      const seen = new Set<string>();
+      let final = '';
+      for (let i = 0; i < 600; i++) {
+        const text = await screen();
+        if (/EXIT=\d+/.test(text)) {
+          final = text;
+          break;
+        }
+        const live = /(\d+\.\d)s running 11 checks of lab-00 in the local sandbox… (\d+)\/11 done/.exec(text);
+        if (live) seen.add(`${live[1]}|${live[2]}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const times = new Set([...seen].map((s) => s.split('|')[0]));
+      const counts = [...seen].map((s) => Number(s.split('|')[1]));
+      expect(times.size, `progress lines seen: ${[...seen].join(', ')}`).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...counts), 'checks reported while the run went on').toBeGreaterThan(0);
+      expect(final).toContain('EXIT=1');
+      expect(final).toMatch(/topk-brute-force .* timeout/);
+      expect(final).toContain('This check took longer than the per-test limit of 5 s (limits.test_timeout_s).');
+      expect(final).toMatch(/Score: 90\/100/);
+    } finally {
+      await execa('tmux', ['kill-session', '-t', name], { reject: false });
+    }
+  }, 120_000);
 });
