@@ -23,6 +23,11 @@ export const CheckSchema = z
     points: z.number({ error: 'expected a positive number' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive number' }),
     visibility: z.enum(['public', 'hidden'], { error: 'expected "public" or "hidden"' }),
     hint: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'expected a hint or a list of hints' }),
+    /**
+     * Hints for the ways this check can fail, by key: a failure message that carries a key
+     * (`because('pvalue', …)` from #ailab/checks) gets that hint instead of the ladder's first rung.
+     */
+    hint_when: z.record(z.string().regex(kebab, { error: 'expected a kebab-case key' }), z.string().min(1)).optional(),
     docs: z.string().optional(),
   })
   .strict();

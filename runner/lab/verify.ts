@@ -121,6 +121,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
         const survived = [...want].filter((id) => !got.has(id));
         const extra = [...got].filter((id) => !want.has(id));
         const detail = [
+          ...r.problems.filter((p) => p.startsWith('authoring error')),
           ...survived.map((id) => `${id} should fail but passes: the check does not catch "${mutant.manifest.description}"`),
           ...extra.map((id) => `${id} fails too (${r.checks.find((c) => c.id === id)?.status}); add it to kills or make the mutant more targeted`),
         ];
@@ -135,7 +136,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     opts.jobs,
     async (job) => {
       if (job.files.size === 0) return job.judge(undefined as unknown as Results);
-      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess });
+      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess, typecheck: false });
       opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name})`);
       return job.judge(r);
     },

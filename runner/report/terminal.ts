@@ -53,6 +53,14 @@ export function renderTerminal(results: Results, c: Colors, width?: number): str
     out.push('', c.red(c.bold(`✗ ${notCompiling(results.compile!)}`)));
     for (const line of compile) out.push(line && `  ${line}`);
   }
+  if (results.typeErrors?.length) {
+    const files = [...new Set(results.typeErrors.map((e) => e.file))].join(', ');
+    out.push('', c.yellow(c.bold(`⚠ type errors in ${files} (warnings: they cost no points, but they often explain a failing check)`)));
+    for (const e of results.typeErrors) {
+      out.push(`  ${e.file}:${e.line}:${e.column}  ${e.message}`);
+      for (const line of e.frame.split('\n')) out.push(`    ${line}`);
+    }
+  }
   for (const task of results.tasks) {
     out.push('');
     const full = task.score === task.maxScore;

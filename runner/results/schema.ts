@@ -40,6 +40,8 @@ export const ResultsSchema = z.object({
   problems: z.array(z.string()),
   /** Syntax errors in the submission, when they kept test files from loading (each check they stopped is `error`). */
   compile: z.array(CompileErrorSchema).optional(),
+  /** Type errors in the submission's editable files (tsc's, beside the run): warnings that cost no points. */
+  typeErrors: z.array(CompileErrorSchema).optional(),
   sandbox: z.object({
     kind: z.enum(['docker', 'local']),
     image: z.string().optional(),

@@ -13,6 +13,10 @@ export interface Scored {
   ranTests: number;
 }
 
+/** The marker because() puts in a failure message: which hint_when entry explains it. */
+const HINT_KEY = / ?\[hint: ([a-z0-9]+(?:-[a-z0-9]+)*)\]/;
+const HINT_KEY_ALL = new RegExp(HINT_KEY.source, 'g');
+
 /** The first hint rung, or the hint itself. */
 function firstHint(hint: string | string[]): string {
   return Array.isArray(hint) ? hint[0] : hint;
@@ -103,12 +107,19 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
         ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides));
       }
     }
+    // A failure may name the way it failed ("[hint: pvalue]", from because()): that hint, then, not the ladder's first.
+    const keyed = message ? HINT_KEY.exec(message) : null;
+    if (keyed) {
+      message = message!.replace(HINT_KEY_ALL, '');
+      if (!check.hint_when?.[keyed[1]]) problems.push(`authoring error: check ${check.id} failed with hint key "${keyed[1]}", which its hint_when in lab.yaml does not have`);
+    }
+    const hint = keyed && check.hint_when?.[keyed[1]] ? check.hint_when[keyed[1]] : firstHint(check.hint);
     return {
       ...base,
       status,
       points: status === 'pass' ? check.points : 0,
       message: message ? stripAnsi(message) : undefined,
-      hint: status === 'pass' || noHint ? undefined : firstHint(check.hint),
+      hint: status === 'pass' || noHint ? undefined : hint,
       file: frame?.file,
       durationMs: frame?.durationMs ?? 0,
     };

@@ -6,6 +6,7 @@ import { RUNNER_VERSION } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import { syntaxErrors } from '../results/compile.ts';
+import { typeErrors } from '../results/types.ts';
 import { createFrameReader, type FrameLog } from '../results/frames.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
@@ -33,6 +34,13 @@ export interface RunChecksOptions {
   inProcess?: boolean;
   /** Told after each check's test reports, with how many have reported so far. */
   onCheckDone?: (done: number) => void;
+  /** Type-check the editable files beside the run (default true; verify's many runs skip it). */
+  typecheck?: boolean;
+}
+
+/** The submission's TypeScript files, as text. */
+function typeScriptFiles(files: Map<string, Buffer>): Record<string, string> {
+  return Object.fromEntries([...files].filter(([f]) => /\.[cm]?ts$/.test(f)).map(([f, b]) => [f, b.toString('utf8')]));
 }
 
 /** The vitest command line inside the run tree. */
@@ -104,6 +112,8 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
   try {
     await prepareLearner(tree.dir, tree.policy);
+    // On the host's other core while the sandbox runs; it never runs the learner's code.
+    const types = opts.typecheck === false ? Promise.resolve(undefined) : typeErrors({ root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 });
     const outcome = await opts.sandbox.run(
       {
         runDir: tree.dir,
@@ -136,6 +146,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     const released = !existsSync(join(lab.dir, 'checks'));
     // A test file that could not load is most often a syntax error in the submission: find it with TypeScript's parser.
     const compile = reader.log.frames.some((f) => f.type === 'module') ? await syntaxErrors(opts.files) : [];
+    const typed = compile.length > 0 ? undefined : await types;
     const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile, overrides: opts.limits, fileOf: testFileOf(tree.dir, tree.labPath, reader.log) });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
     const score = graded.reduce((s, c) => s + c.points, 0);
@@ -156,6 +167,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       checks: scored.checks,
       problems: [...scored.problems, ...scanSubmission(opts.files)],
       compile: compile.length > 0 ? compile : undefined,
+      typeErrors: typed && typed.length > 0 ? typed : undefined,
       sandbox: {
         kind: outcome.kind,
         image: outcome.image,

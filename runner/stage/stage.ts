@@ -79,7 +79,7 @@ export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opt
     cpSync(rpcDir(), join(dir, '.ailab', 'rpc'), { recursive: true, filter: (src) => !src.endsWith('.md') });
     cpSync(boundaryDir(), join(dir, '.ailab', 'boundary'), { recursive: true, filter: (src) => !src.endsWith('.md') });
     // The checks import the boundary as #ailab/learner, as they do in the repository.
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', imports: { '#ailab/learner': './.ailab/boundary/learner.ts' } }, null, 2)}\n`);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', imports: { '#ailab/learner': './.ailab/boundary/learner.ts', '#ailab/checks': './.ailab/checks.ts' } }, null, 2)}\n`);
     openUp(dir);
     chmodSync(dir, 0o755);
     // Modes do the separating in Docker (the learner runs as another user): checks, tests, lab.yaml,

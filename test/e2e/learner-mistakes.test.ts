@@ -99,3 +99,29 @@ describe('a hang', () => {
     }
   }, 120_000);
 });
+
+describe('a type error', () => {
+  test('is shown first, with its code frame, costs no points by itself, and a string where a number is due says so', async () => {
+    const dir = join(work, 'string-statistic');
+    cpSync(join(ROOT, 'labs/lab-04-drift-detector/solution'), dir, { recursive: true });
+    const file = join(dir, 'src/ks.ts');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain("return { statistic, pvalue: Math.min(1, Math.max(0, p)), method: 'asymp' };");
+    writeFileSync(file, text.replace("return { statistic, pvalue: Math.min(1, Math.max(0, p)), method: 'asymp' };", "const kind: 'exact' | 'asymp' = 'exakt';\n  return { statistic: String(statistic), pvalue: Math.min(1, Math.max(0, p)), method: kind };"));
+    const json = await ailab(['check', 'lab-04', '--submission', dir, '--sandbox', 'local', '--json']);
+    const results = ResultsSchema.parse(JSON.parse(json.stdout));
+    const typeErrors = results.typeErrors ?? [];
+    const listed = typeErrors.map((e) => `${e.file}:${e.line} ${e.message}`).join('\n');
+    expect(listed).toMatch(/src\/ks\.ts:\d+ TS2820: Type '"exakt"' is not assignable to type '"exact" \| "asymp"'\. Did you mean '"exact"'\?/);
+    expect(listed).toMatch(/src\/ks\.ts:\d+ TS2322: Type 'string' is not assignable to type 'number'/);
+    expect(typeErrors[0].frame).toContain('^');
+    // The failing checks fail on their own merits; the type error is a warning next to them.
+    const asymp = results.checks.find((c) => c.id === 'ks-asymp');
+    expect(asymp?.status).toBe('fail');
+    expect(asymp?.message).toMatch(/got "[0-9.]+" \(string\), expected the finite number/);
+    const text2 = await ailab(['check', 'lab-04', '--submission', dir, '--sandbox', 'local']);
+    const shown = text2.stdout;
+    expect(shown.indexOf('type errors in src/ks.ts')).toBeGreaterThan(-1);
+    expect(shown.indexOf('type errors in src/ks.ts')).toBeLessThan(shown.indexOf('ks-asymp'));
+  }, 120_000);
+});

@@ -18,7 +18,9 @@ const fixture = (name: string) =>
 
 /** |actual - expected| <= rel * |expected| */
 function expectRel(actual: number, expected: number, rel: number, what: string) {
-  expect(Number.isFinite(actual), `${what}: got ${actual}, expected a finite number`).toBe(true);
+  // A string prints like a number: say its type, so "0.4" (string) is not mistaken for 0.4.
+  const got = typeof actual === 'number' ? String(actual) : `${JSON.stringify(actual)} (${typeof actual})`;
+  expect(typeof actual === 'number' && Number.isFinite(actual), `${what}: got ${got}, expected a finite number`).toBe(true);
   const err = Math.abs(actual - expected) / Math.abs(expected);
   expect(err <= rel, `${what}: got ${actual}, expected ${expected} (relative error ${err.toExponential(2)} > ${rel})`).toBe(true);
 }

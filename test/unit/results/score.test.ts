@@ -86,4 +86,15 @@ describe('scoreChecks', () => {
     const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', '(0 , __vi_import_0__.add) is not a function'), end], forged: 0 }, outcome());
     expect(checks[0].message).toBe('add is not a function: is it exported from your file under exactly that name?');
   });
+
+  test('a failure that names a hint key gets that hint, with the marker taken out of its message; an unknown key is an authoring error', () => {
+    const keyed = { ...lab, checks: lab.checks.map((c) => (c.id === 'add-negative' ? { ...c, hint_when: { sign: 'The sign is lost: keep it.' } } : c)) };
+    const frames = (key: string): Frame[] => [test_('add > adds small numbers', 'passed'), test_('add > adds negative numbers', 'failed', `sum: got 1, expected -1 [hint: ${key}]`), end];
+    const known = scoreChecks(keyed, { frames: frames('sign'), forged: 0 }, outcome());
+    expect(known.checks[1]).toMatchObject({ message: 'sum: got 1, expected -1', hint: 'The sign is lost: keep it.' });
+    expect(known.problems).toEqual([]);
+    const unknown = scoreChecks(keyed, { frames: frames('overflow'), forged: 0 }, outcome());
+    expect(unknown.checks[1]).toMatchObject({ message: 'sum: got 1, expected -1', hint: 'Negative numbers too.' });
+    expect(unknown.problems).toEqual(['authoring error: check add-negative failed with hint key "overflow", which its hint_when in lab.yaml does not have']);
+  });
 });
