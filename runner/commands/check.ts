@@ -79,7 +79,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     onCheckDone: (n) => {
       done = n;
       if (show.live) say();
-    }, lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']) }).finally(() => clearInterval(ticker));
+    }, lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']), typecheck: true }).finally(() => clearInterval(ticker));
   show.done();
   if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);

@@ -71,7 +71,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
           screen(`${c.red('✗')} ${c.bold(lab.manifest.id)}  cannot run the checks yet\n\n${error.message}\n${error.hint ? `${c.cyan('next:')} ${error.hint}\n` : ''}${footer}\n`);
           return;
         }
-        const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: AbortSignal.any([signal, ctx.signal]) });
+        const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: AbortSignal.any([signal, ctx.signal]), typecheck: true });
         if (signal.aborted) return;
         const warnings: string[] = [];
         saveRun(root, results, (w) => warnings.push(`${c.yellow('warning:')} ${w}\n`)); // shown on the screen, which a clear would wipe from stderr

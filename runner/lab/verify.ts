@@ -136,7 +136,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     opts.jobs,
     async (job) => {
       if (job.files.size === 0) return job.judge(undefined as unknown as Results);
-      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess, typecheck: false });
+      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess });
       opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name})`);
       return job.judge(r);
     },

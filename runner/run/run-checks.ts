@@ -34,7 +34,10 @@ export interface RunChecksOptions {
   inProcess?: boolean;
   /** Told after each check's test reports, with how many have reported so far. */
   onCheckDone?: (done: number) => void;
-  /** Type-check the editable files beside the run (default true; verify's many runs skip it). */
+  /**
+   * Type-check the editable files beside the run: for a learner's own check and watch runs. Off by
+   * default: grade and verify run many at once, and each check holds a compiler (~200 MB).
+   */
   typecheck?: boolean;
 }
 
@@ -113,7 +116,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   try {
     await prepareLearner(tree.dir, tree.policy);
     // On the host's other core while the sandbox runs; it never runs the learner's code.
-    const types = opts.typecheck === false ? Promise.resolve(undefined) : typeErrors({ root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 });
+    const types = !opts.typecheck ? Promise.resolve(undefined) : typeErrors({ root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 });
     const outcome = await opts.sandbox.run(
       {
         runDir: tree.dir,

@@ -125,3 +125,28 @@ describe('a type error', () => {
     expect(shown.indexOf('type errors in src/ks.ts')).toBeLessThan(shown.indexOf('ks-asymp'));
   }, 120_000);
 });
+
+describe('hints', () => {
+  test('follow the way a check failed: a text sort gets the sorting hint, a wrong p-value with D right gets the p-value hint', async () => {
+    const textSort = join(work, 'text-sort');
+    cpSync(join(ROOT, 'labs/lab-04-drift-detector/solution'), textSort, { recursive: true });
+    const ks = join(textSort, 'src/ks.ts');
+    const source = readFileSync(ks, 'utf8');
+    expect(source).toContain('const x = Float64Array.from(a).sort();');
+    writeFileSync(ks, source.replace('const x = Float64Array.from(a).sort();', 'const x = Float64Array.from([...a].sort());').replace('const y = Float64Array.from(b).sort();', 'const y = Float64Array.from([...b].sort());'));
+    const sorted = ResultsSchema.parse(JSON.parse((await ailab(['check', 'lab-04', '--submission', textSort, '--sandbox', 'local', '--json'])).stdout));
+    const straddle = sorted.checks.find((c) => c.id === 'ks-straddle')!;
+    expect(straddle.message).toContain('D: got 0.32, expected 0.19');
+    expect(straddle.message).not.toContain('[hint:');
+    expect(straddle.hint).toContain('[...a].sort() compares numbers as strings');
+
+    const pvalue = join(work, 'wrong-n');
+    cpSync(join(ROOT, 'labs/lab-04-drift-detector/solution'), pvalue, { recursive: true });
+    cpSync(join(ROOT, 'labs/lab-04-drift-detector/mutants/ks-asymp-wrong-n/src'), join(pvalue, 'src'), { recursive: true });
+    const wrongP = ResultsSchema.parse(JSON.parse((await ailab(['check', 'lab-04', '--submission', pvalue, '--sandbox', 'local', '--json'])).stdout));
+    const asymp = wrongP.checks.find((c) => c.id === 'ks-asymp')!;
+    expect(asymp.message).toContain('p-value (scipy used asymp)');
+    expect(asymp.hint).toContain('D is right here, so the asymptotic p is off');
+    expect(wrongP.problems).toEqual([]);
+  }, 120_000);
+});
