@@ -2,7 +2,7 @@
 // writes one frame per finished test to stdout: "@@ailab:<nonce>:<json>". The nonce arrives on
 // stdin, which the main process reads to EOF before any worker starts, so learner code running in
 // the workers never sees it and cannot forge a frame the runner will accept.
-import { readFileSync, writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import picomatch from 'picomatch';
@@ -24,6 +24,29 @@ function writeAll(fd, text) {
       Atomics.wait(pause, 0, 0, 2);
       waited += 2;
     }
+  }
+}
+
+/**
+ * All of stdin, to end of file. The runner writes the nonce a moment after it starts this process,
+ * and stdin can be a non-blocking pipe: a read before the write is EAGAIN, not the end, so wait it
+ * out (an empty nonce would mean no frames at all, and a run that looks like the sandbox's failure).
+ */
+function readStdin() {
+  const chunks = [];
+  const buffer = Buffer.alloc(4096);
+  for (let waited = 0; ; ) {
+    let n;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (error?.code !== 'EAGAIN' || waited > 30_000) throw error;
+      Atomics.wait(pause, 0, 0, 5);
+      waited += 5;
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks).toString('utf8');
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
   }
 }
 
@@ -69,9 +92,11 @@ export class AilabReporter {
   onInit(vitest) {
     this.root = vitest.config.root;
     try {
-      this.nonce = readFileSync(0, 'utf8').trim();
-    } catch {
+      this.nonce = readStdin().trim();
+    } catch (error) {
       this.nonce = '';
+      // Said on stderr, so the runner's "could not start the test runner" names the cause.
+      process.stderr.write(`ailab reporter: could not read the run's nonce from stdin (${error?.code ?? error})\n`);
     }
     this.emit({ type: 'start', pid: process.pid });
   }
