@@ -77,5 +77,6 @@ export async function prepareLearner(root: string, policy: LearnerPolicy): Promi
   const dir = join(root, LEARNER_DIR);
   mkdirSync(dir, { mode: 0o755 });
   writeFileSync(join(dir, 'host.cjs'), await hostBundle(), { mode: 0o644 });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ policy, sources: Object.fromEntries(compiled) }), { mode: 0o644 });
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy), { mode: 0o644 });
+  writeFileSync(join(dir, 'sources.json'), JSON.stringify(Object.fromEntries(compiled)), { mode: 0o644 });
 }

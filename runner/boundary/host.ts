@@ -13,11 +13,6 @@ import { checkImport, type LearnerPolicy } from './policy.ts';
 /** One compiled source: its CommonJS code, or the compiler's message. */
 type Source = { code: string } | { error: string };
 
-interface HostConfig {
-  policy: LearnerPolicy;
-  sources: Record<string, Source>;
-}
-
 // The kernel's OOM killer picks this process first, so a memory bomb never takes the checks with it.
 try {
   writeFileSync('/proc/self/oom_score_adj', '1000');
@@ -26,8 +21,10 @@ try {
 }
 
 const root = resolve(process.env.AILAB_RUN_ROOT ?? '.');
-const config = JSON.parse(readFileSync(resolve(root, '.ailab-learner/config.json'), 'utf8')) as HostConfig;
-const labDir = resolve(root, config.policy.labDir);
+const read = (name: string) => JSON.parse(readFileSync(resolve(root, '.ailab-learner', name), 'utf8'));
+const policy = read('policy.json') as LearnerPolicy;
+const sources = read('sources.json') as Record<string, Source>;
+const labDir = resolve(root, policy.labDir);
 
 type Loader = (module: { _compile(code: string, filename: string): void }, filename: string) => void;
 const internals = Module as unknown as {
@@ -37,7 +34,7 @@ const internals = Module as unknown as {
 
 internals._extensions['.ts'] = (module, filename) => {
   const rel = relative(root, filename).split(sep).join('/');
-  const source = config.sources[rel];
+  const source = sources[rel];
   if (!source) throw new Error(`${rel} is not one of the lab's source files, so it cannot be loaded`);
   if ('error' in source) throw new SyntaxError(source.error);
   module._compile(source.code, filename);
@@ -46,7 +43,7 @@ internals._extensions['.ts'] = (module, filename) => {
 // Module._load, not _resolveFilename: Node loads a `node:` built-in before it resolves anything.
 const loadModule = internals._load;
 internals._load = function (request, parent, ...rest) {
-  checkImport(request, parent?.filename, root, config.policy);
+  checkImport(request, parent?.filename, root, policy);
   return loadModule.call(this, request, parent, ...rest);
 };
 
@@ -54,7 +51,7 @@ bindParentPipe({
   expose: exposeModules(async (file) => {
     // require(), not import(): the .ts loader above is a CommonJS one (ESM loader hooks would need a worker thread).
     const path = resolve(labDir, file);
-    checkImport(path, resolve(labDir, 'index.ts'), root, config.policy);
+    checkImport(path, resolve(labDir, 'index.ts'), root, policy);
     return (Module.createRequire(resolve(labDir, 'index.ts')) as NodeRequire)(path) as Record<string, unknown>;
   }) as never,
   timeoutMs: Infinity,

@@ -55,7 +55,6 @@ interface Peer {
 /** One peer at a time; after a hang or a death the next call starts a fresh one. */
 class Session {
   private peer: Peer | undefined;
-  private pending = 0;
   /** Local stand-ins for the learner's error classes, so `toThrow(RagError)` works on rebuilt errors. */
   readonly errorClasses: Record<string, AnyClass> = {};
 
@@ -63,7 +62,7 @@ class Session {
   private readonly trusted = process.env.AILAB_BOUNDARY === 'in-process';
 
   private policy(): LearnerPolicy {
-    return (JSON.parse(readFileSync(resolve(this.root, '.ailab-learner/config.json'), 'utf8')) as { policy: LearnerPolicy }).policy;
+    return JSON.parse(readFileSync(resolve(this.root, '.ailab-learner/policy.json'), 'utf8')) as LearnerPolicy;
   }
 
   private start(): Peer {
@@ -113,15 +112,12 @@ class Session {
   /** Calls the learner side; a peer's error keeps its own stack, a dead process is one clear error. */
   async call<K extends keyof LearnerExposed>(method: K, ...args: Parameters<LearnerExposed[K]>): Promise<unknown> {
     const peer = this.current();
-    this.pending++;
     try {
       return await (peer.channel.call as (m: string, ...a: unknown[]) => Promise<unknown>)(method, ...args);
     } catch (error) {
       // The pipe can close a moment before the exit is reported: wait for it, briefly, to say why.
       if (error instanceof RpcClosedError && peer.child && !peer.exit) await Promise.race([peer.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
       throw this.explain(error, peer);
-    } finally {
-      this.pending--;
     }
   }
 
@@ -152,7 +148,7 @@ class Session {
   /** After each check: a call still running (a hang) means the learner process is replaced. */
   afterCheck(): void {
     // Any call still waiting: to a module function, or through a handle or callback it returned.
-    if (this.pending > 0 || (this.peer?.child && this.peer.channel.pendingCalls > 0)) {
+    if (this.peer && this.peer.channel.pendingCalls > 0) {
       this.stop();
     }
   }

@@ -33,15 +33,18 @@ export function splitSpecifier(spec: string): [string, string] {
   return [parts.slice(0, n).join('/'), parts.slice(n).join('/')];
 }
 
+/** A learner_imports subpath (`ranks/*`, `*` for one path segment) as a pattern over subpaths. */
+export function subpathPattern(sub: string): RegExp {
+  return new RegExp(`^${sub.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
+}
+
 /** True when `spec` (a bare specifier) is one the policy lists. */
 export function importAllowed(spec: string, imports: string[]): boolean {
   const [pkg, sub] = splitSpecifier(spec);
   return imports.some((entry) => {
     const [allowedPkg, allowedSub] = splitSpecifier(entry);
     if (allowedPkg !== pkg) return false;
-    if (!allowedSub) return true;
-    const pattern = new RegExp(`^${allowedSub.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
-    return pattern.test(sub);
+    return !allowedSub || subpathPattern(allowedSub).test(sub);
   });
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, chmodSync, readFileSync, realpathSync } from '
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { splitSpecifier, within, type LearnerPolicy } from './policy.ts';
+import { splitSpecifier, subpathPattern, within, type LearnerPolicy } from './policy.ts';
 
 /**
  * A package's folder as Node's resolver reaches it (through a symlinked node_modules, in a local
@@ -59,8 +59,8 @@ export function packagePaths(imports: string[], labDir: string): string[] {
     dependencies(dirs, out); // what the listed files may need (js-tiktoken's base64-js), never the rest of the package
     const exported = manifest(dir).exports;
     const keys = exported && typeof exported === 'object' ? Object.keys(exported).filter((k) => k.startsWith('./')) : [];
-    const pattern = new RegExp(`^\\./${sub.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
-    for (const key of keys.filter((k) => pattern.test(k))) {
+    const pattern = subpathPattern(sub);
+    for (const key of keys.filter((k) => pattern.test(k.slice(2)))) {
       try {
         const file = realpathSync(requireFrom.resolve(`${name}/${key.slice(2)}`));
         for (const d of dirs) out.add(join(d, relative(dir, file)));

@@ -75,11 +75,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const say = () => show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`);
   say();
   const ticker = show.live ? setInterval(say, 1000) : undefined;
-  const results = await runChecks({
-    onCheckDone: (n) => {
-      done = n;
-      if (show.live) say();
-    }, lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal, inProcess: Boolean(values['in-process']), typecheck: true }).finally(() => clearInterval(ticker));
+  const onCheckDone = (n: number) => {
+    done = n;
+    if (show.live) say();
+  };
+  const run = { lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal };
+  const results = await runChecks({ ...run, inProcess: Boolean(values['in-process']), typecheck: true, onCheckDone }).finally(() => clearInterval(ticker));
   show.done();
   if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);

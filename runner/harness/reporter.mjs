@@ -11,20 +11,28 @@ const MAX_TEXT = 1500;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** writeSync that waits out EAGAIN: stdout is a non-blocking pipe that a flood of worker output
+/**
+ * Runs `op` (a read or write on a pipe) again while it fails with EAGAIN, the pipe not being ready
+ * yet, sleeping 2 ms between tries; `budget.ms` is what the whole transfer may spend waiting.
+ */
+function whenReady(op, budget) {
+  for (;;) {
+    try {
+      return op();
+    } catch (error) {
+      if (error?.code !== 'EAGAIN' || budget.ms <= 0) throw error;
+      Atomics.wait(pause, 0, 0, 2);
+      budget.ms -= 2;
+    }
+  }
+}
+
+/** writeSync that waits out EAGAIN: stdout is a non-blocking pipe that a flood of learner output
  * can fill, and a frame that failed to write would turn a finished check into a missing one. */
 function writeAll(fd, text) {
   const bytes = Buffer.from(text);
-  let offset = 0;
-  for (let waited = 0; offset < bytes.length; ) {
-    try {
-      offset += writeSync(fd, bytes, offset);
-    } catch (error) {
-      if (error?.code !== 'EAGAIN' || waited > 30_000) throw error;
-      Atomics.wait(pause, 0, 0, 2);
-      waited += 2;
-    }
-  }
+  const budget = { ms: 30_000 };
+  for (let offset = 0; offset < bytes.length; ) offset += whenReady(() => writeSync(fd, bytes, offset), budget);
 }
 
 /**
@@ -35,16 +43,9 @@ function writeAll(fd, text) {
 function readStdin() {
   const chunks = [];
   const buffer = Buffer.alloc(4096);
-  for (let waited = 0; ; ) {
-    let n;
-    try {
-      n = readSync(0, buffer, 0, buffer.length, null);
-    } catch (error) {
-      if (error?.code !== 'EAGAIN' || waited > 30_000) throw error;
-      Atomics.wait(pause, 0, 0, 5);
-      waited += 5;
-      continue;
-    }
+  const budget = { ms: 30_000 };
+  for (;;) {
+    const n = whenReady(() => readSync(0, buffer, 0, buffer.length, null), budget);
     if (n === 0) return Buffer.concat(chunks).toString('utf8');
     chunks.push(Buffer.from(buffer.subarray(0, n)));
   }

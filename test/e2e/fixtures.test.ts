@@ -120,6 +120,41 @@ function expectResults(results: Results, g: Golden): void {
   expect(results.output, 'an attack reported success').not.toContain('ATTACK SUCCEEDED');
 }
 
+/** Runs one fixture's submission in `dir` through `check` and holds the run to its golden. */
+async function expectFixtureRun(lab: string, g: Golden, dir: string, sandbox: 'docker' | 'local'): Promise<void> {
+  const args = ['check', lab, '--submission', dir, '--json', '--sandbox', sandbox];
+  if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
+  const { run, seen, seconds, leftovers } = await runCli(args, g, sandbox);
+  if (g.rejected) {
+    // Not gradable as given: a clean usage error with the reason, never a crash or a results object.
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`Cannot grade --submission ${dir}:`);
+    expect(run.stderr).toContain(g.rejected);
+    expect(run.stderr).not.toContain('This is a bug in ailab');
+  } else {
+    expect(run.exitCode, run.stderr).toBe(g.status === 'pass' ? 0 : 1);
+    const results = ResultsSchema.parse(JSON.parse(run.stdout));
+    expect(results.sandbox.kind).toBe(sandbox);
+    expectResults(results, g);
+    if (g.hitsPidsLimit && sandbox === 'docker' && results.sandbox.timedOut) {
+      // The bomb ran (no permission error stopped it first), so it must have met the pids limit.
+      expect(seen.peakPids, 'peak pids in the container').toBeGreaterThanOrEqual(results.sandbox.limits.pids - 2);
+    }
+    if (sandbox === 'local') expect(run.stderr).toContain('NOT isolated');
+  }
+  if (g.maxRssMb) expect(seen.peakRssMb, "the CLI's peak RSS, MB").toBeLessThan(g.maxRssMb);
+  if (g.maxSeconds) expect(seconds).toBeLessThan(g.maxSeconds);
+  if (g.noStrayProcess) {
+    if (run.stdout.includes('started pid')) expect(seen.sawMarker, 'the detached child was never seen on the host').toBe(true);
+    const strays = processesWith(g.noStrayProcess);
+    for (const pid of strays) process.kill(pid, 'SIGKILL'); // a failure must not leave them running
+    expect(strays, 'processes that outlived the run').toEqual([]);
+  }
+  expect(hostConnections, "connections that reached the host's listeners").toBe(0);
+  expect(leftovers, 'containers left behind').toEqual([]);
+}
+
 describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through the real CLI (%s sandbox)', (sandbox) => {
   test('there is a fixture for every outcome group and every attack', () => {
     const names = cases.map((c) => c.name);
@@ -133,39 +168,7 @@ describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through 
   // A rejected submission never reaches a sandbox, so it runs once, with the docker cases.
   const mine = cases.filter((c) => (c.golden.sandboxes ?? (c.golden.rejected ? ['docker'] : ['docker', 'local'])).includes(sandbox));
   test.concurrent.each(mine)('$name', async (fixture) => {
-    const g = fixture.golden;
-    const dir = await preparedDir(fixture);
-    const args = ['check', 'lab-00', '--submission', dir, '--json', '--sandbox', sandbox];
-    if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
-    const { run, seen, seconds, leftovers } = await runCli(args, g, sandbox);
-    if (g.rejected) {
-      // Not gradable as given: a clean usage error with the reason, never a crash or a results object.
-      expect(run.exitCode, run.stderr).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toContain(`Cannot grade --submission ${dir}:`);
-      expect(run.stderr).toContain(g.rejected);
-      expect(run.stderr).not.toContain('This is a bug in ailab');
-    } else {
-      expect(run.exitCode, run.stderr).toBe(g.status === 'pass' ? 0 : 1);
-      const results = ResultsSchema.parse(JSON.parse(run.stdout));
-      expect(results.sandbox.kind).toBe(sandbox);
-      expectResults(results, g);
-      if (g.hitsPidsLimit && sandbox === 'docker' && results.sandbox.timedOut) {
-        // The bomb ran (no permission error stopped it first), so it must have met the pids limit.
-        expect(seen.peakPids, 'peak pids in the container').toBeGreaterThanOrEqual(results.sandbox.limits.pids - 2);
-      }
-      if (sandbox === 'local') expect(run.stderr).toContain('NOT isolated');
-    }
-    if (g.maxRssMb) expect(seen.peakRssMb, "the CLI's peak RSS, MB").toBeLessThan(g.maxRssMb);
-    if (g.maxSeconds) expect(seconds).toBeLessThan(g.maxSeconds);
-    if (g.noStrayProcess) {
-      if (run.stdout.includes('started pid')) expect(seen.sawMarker, 'the detached child was never seen on the host').toBe(true);
-      const strays = processesWith(g.noStrayProcess);
-      for (const pid of strays) process.kill(pid, 'SIGKILL'); // a failure must not leave them running
-      expect(strays, 'processes that outlived the run').toEqual([]);
-    }
-    expect(hostConnections, "connections that reached the host's listeners").toBe(0);
-    expect(leftovers, 'containers left behind').toEqual([]);
+    await expectFixtureRun('lab-00', fixture.golden, await preparedDir(fixture), sandbox);
   });
 });
 
@@ -174,17 +177,9 @@ const otherLabs = readdirSync(join(ROOT, 'fixtures/submissions')).filter((name) 
 describe.each(otherLabs.flatMap((lab) => (['docker', 'local'] as const).map((sandbox) => [lab, sandbox] as const)))('%s fixture submissions through the real CLI (%s sandbox)', (lab, sandbox) => {
   const mine = findFixtures(join(ROOT, 'fixtures/submissions', lab)).filter((c) => (c.golden.sandboxes ?? ['docker', 'local']).includes(sandbox));
   test.each(mine)('$name', async (fixture) => {
-    const g = fixture.golden;
     const dir = join(work, lab, `${studentOf(fixture)}-${sandbox}`);
     await prepareFixture(fixture, dir, values, join(ROOT, 'labs', readdirSync(join(ROOT, 'labs')).find((n) => n.startsWith(`${lab}-`))!));
-    const args = ['check', lab, '--submission', dir, '--json', '--sandbox', sandbox];
-    if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
-    const { run, leftovers } = await runCli(args, g, sandbox);
-    expect(run.exitCode, run.stderr).toBe(g.status === 'pass' ? 0 : 1);
-    const results = ResultsSchema.parse(JSON.parse(run.stdout));
-    expect(results.sandbox.kind).toBe(sandbox);
-    expectResults(results, g);
-    expect(leftovers, 'containers left behind').toEqual([]);
+    await expectFixtureRun(lab, fixture.golden, dir, sandbox);
   });
 });
 
