@@ -89,6 +89,13 @@ export function loadMutants(lab: Lab, root: string): Mutant[] {
       if (unknown.length > 0) {
         throw new LabError('E_MANIFEST', `${shownAs}: kills: unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, `Known checks: ${[...known].join(', ')}`);
       }
+      for (const [id, key] of Object.entries(manifest.hints ?? {})) {
+        if (!manifest.kills.includes(id)) throw new LabError('E_MANIFEST', `${shownAs}: hints.${id}: ${id} is not in kills`, 'A mutant can only name the hint of a check it fails.');
+        const keys = Object.keys(lab.checks.find((c) => c.id === id)?.hint_when ?? {});
+        if (!keys.includes(key)) {
+          throw new LabError('E_MANIFEST', `${shownAs}: hints.${id}: "${key}" is not a key of ${id}'s hint_when`, keys.length ? `Its keys: ${keys.join(', ')}` : `Give ${id} a hint_when in lab.yaml first.`);
+        }
+      }
       return { name, dir, manifest };
     });
 }

@@ -79,6 +79,8 @@ export const MutantSchema = z
   .object({
     description: z.string().min(1),
     kills: z.array(z.string().regex(kebab)).min(1, { error: 'expected at least one check id' }),
+    /** For some of the killed checks, the hint_when key the failure must name: proof that the hint follows the cause. */
+    hints: z.record(z.string().regex(kebab), z.string().regex(kebab, { error: 'expected a kebab-case hint key' })).optional(),
   })
   .strict();
 

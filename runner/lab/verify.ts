@@ -8,6 +8,7 @@ import type { Sandbox } from '../sandbox/types.ts';
 import { collectSubmission, hashFiles } from '../submission/collect.ts';
 import { docsProblems } from './docs.ts';
 import { loadMutants, type Lab } from './load.ts';
+import type { MutantManifest } from './schema.ts';
 
 /** One proof in a lab's verification, with what went wrong when it failed. */
 export interface Proof {
@@ -45,6 +46,16 @@ function mutantFiles(lab: Lab, dir: string): Map<string, Buffer> {
 }
 
 const failing = (r: Results) => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
+
+/** A mutant's `hints:` that the run did not give: the check failed, but its hint is not the one for this cause. */
+export function wrongHints(lab: Lab, mutant: MutantManifest, r: Results): string[] {
+  return Object.entries(mutant.hints ?? {}).flatMap(([id, key]) => {
+    const got = r.checks.find((c) => c.id === id);
+    const want = lab.checks.find((c) => c.id === id)?.hint_when?.[key];
+    if (!got || got.status === 'pass' || got.hint === want) return [];
+    return [`${id} should give its "${key}" hint, but gave: ${got.hint ?? '(no hint)'} (message: ${(got.message ?? '').split('\n')[0]})`];
+  });
+}
 
 /** Checks that each test ran from the folder its visibility says, and that every test is mapped. */
 function mappingProblems(results: Results): string[] {
@@ -124,6 +135,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
           ...r.problems.filter((p) => p.startsWith('authoring error')),
           ...survived.map((id) => `${id} should fail but passes: the check does not catch "${mutant.manifest.description}"`),
           ...extra.map((id) => `${id} fails too (${r.checks.find((c) => c.id === id)?.status}); add it to kills or make the mutant more targeted`),
+          ...wrongHints(lab, mutant.manifest, r),
         ];
         return { name, ok: detail.length === 0, score: r.score, maxScore: r.maxScore, detail };
       },

@@ -66,6 +66,14 @@ describe('loadLab', () => {
     const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
     expect(() => loadMutants(lab, root)).toThrow('labs/lab-07-demo/mutants/wrong/mutant.yaml: kills: unknown check id add-nope');
   });
+
+  test('a mutant names only hint keys of checks it kills, which their hint_when has', () => {
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-negative]\nhints: { add-small: sign }\n' }));
+    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow('mutants/wrong/mutant.yaml: hints.add-small: add-small is not in kills');
+    removeTree(root);
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-negative]\nhints: { add-negative: sign }\n' }));
+    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow(`mutants/wrong/mutant.yaml: hints.add-negative: "sign" is not a key of add-negative's hint_when`);
+  });
 });
 
 describe('resolveLab', () => {

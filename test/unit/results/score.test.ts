@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadLab } from '../../../runner/lab/load.ts';
 import type { Frame } from '../../../runner/results/frames.ts';
+import { wrongHints } from '../../../runner/lab/verify.ts';
+import type { Results } from '../../../runner/results/schema.ts';
 import { scoreChecks } from '../../../runner/results/score.ts';
 import type { Outcome } from '../../../runner/sandbox/types.ts';
 import { demoCourse, removeTree, writeTree } from '../../helpers/course.ts';
@@ -19,6 +21,8 @@ const test_ = (name: string, state: 'passed' | 'failed', message?: string): Fram
   durationMs: 2,
   errors: message ? [{ name: 'AssertionError', message }] : [],
 });
+/** A results object whose checks each test fills in. */
+const results = { checks: [] } as unknown as Results;
 const end: Frame = { type: 'end', reason: 'failed', modules: 2, unhandledErrors: [] };
 
 describe('scoreChecks', () => {
@@ -96,5 +100,13 @@ describe('scoreChecks', () => {
     const unknown = scoreChecks(keyed, { frames: frames('overflow'), forged: 0 }, outcome());
     expect(unknown.checks[1]).toMatchObject({ message: 'sum: got 1, expected -1', hint: 'Negative numbers too.' });
     expect(unknown.problems).toEqual(['authoring error: check add-negative failed with hint key "overflow", which its hint_when in lab.yaml does not have']);
+  });
+
+  test("verify holds a mutant to the hint it names: the cause's hint passes, the ladder's first rung is reported", () => {
+    const keyed = { ...lab, checks: lab.checks.map((c) => (c.id === 'add-negative' ? { ...c, hint_when: { sign: 'The sign is lost: keep it.' } } : c)) };
+    const run = (message: string) => ({ ...results, checks: scoreChecks(keyed, { frames: [test_('add > adds small numbers', 'passed'), test_('add > adds negative numbers', 'failed', message), end], forged: 0 }, outcome()).checks });
+    const mutant = { description: 'drops the sign', kills: ['add-negative'], hints: { 'add-negative': 'sign' } };
+    expect(wrongHints(keyed, mutant, run('sum: got 1, expected -1 [hint: sign]'))).toEqual([]);
+    expect(wrongHints(keyed, mutant, run('sum: got 1, expected -1'))).toEqual(['add-negative should give its "sign" hint, but gave: Negative numbers too. (message: sum: got 1, expected -1)']);
   });
 });
