@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
-import { parseDocument, type YAMLSeq } from 'yaml';
+import { isScalar, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { UsageError } from '../core/errors.ts';
 import { loadLab } from '../lab/load.ts';
 import { listLabDirs } from '../lab/resolve.ts';
@@ -26,10 +26,13 @@ export function refuseInStudentCopy(root: string, command: string): void {
   );
 }
 
+/** The keys a hidden check keeps in a student copy, beside its neutral test name and hint. */
+const KEPT_HIDDEN = ['id', 'points', 'visibility'];
+
 /**
  * A lab.yaml for students: each hidden check keeps its id, points and visibility, and nothing
  * else: its test name and hint ladder (which may quote the exact values it checks) are replaced
- * by neutral text, and its docs link is dropped. Comments and the rest of the file stay.
+ * by neutral text, and every other key (docs, hint_when, …) is dropped. Comments and the rest of the file stay.
  */
 export function studentManifest(text: string): string {
   const doc = parseDocument(text);
@@ -39,9 +42,12 @@ export function studentManifest(text: string): string {
     checks?.items.forEach((_, c) => {
       const at = ['tasks', t, 'checks', c];
       if (doc.getIn([...at, 'visibility']) !== 'hidden') return;
+      const check = doc.getIn(at) as YAMLMap;
+      for (const pair of [...check.items]) {
+        if (!KEPT_HIDDEN.includes(String(isScalar(pair.key) ? pair.key.value : pair.key))) check.delete(pair.key);
+      }
       doc.setIn([...at, 'test'], `hidden > ${String(doc.getIn([...at, 'id']))}`);
       doc.setIn([...at, 'hint'], HIDDEN_HINT);
-      doc.deleteIn([...at, 'docs']);
     });
   });
   return doc.toString({ lineWidth: 0 });

@@ -55,18 +55,20 @@ describe('ailab release', () => {
     const copied = files.filter((f) => !f.endsWith('/lab.yaml')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     for (const file of manifests) {
       const released = readFileSync(join(out, file), 'utf8');
-      const hidden = (parse(readFileSync(join(ROOT, file), 'utf8')) as { tasks: { checks: { id: string; test: string; hint: string | string[]; points: number; visibility: string }[] }[] }).tasks
+      const hidden = (parse(readFileSync(join(ROOT, file), 'utf8')) as { tasks: { checks: { id: string; test: string; hint: string | string[]; hint_when?: Record<string, string>; points: number; visibility: string }[] }[] }).tasks
         .flatMap((t) => t.checks)
         .filter((c) => c.visibility === 'hidden');
       const student = (parse(released) as { tasks: { checks: Record<string, unknown>[] }[] }).tasks.flatMap((t) => t.checks).filter((c) => c.visibility === 'hidden');
       expect(student.map((c) => c.id)).toEqual(hidden.map((c) => c.id));
       expect(student.map((c) => c.points)).toEqual(hidden.map((c) => c.points));
+      // Nothing but the neutral title and hint beside id, points and visibility: no docs link, no hint_when.
+      for (const c of student) expect(Object.keys(c).sort(), `${file}: ${String(c.id)}`).toEqual(['hint', 'id', 'points', 'test', 'visibility']);
       for (const check of hidden) {
         const title = check.test.split(' > ').at(-1)!;
         // Neither the released manifest nor any other released file holds a hidden title or hint.
         expect(released, `${file}: ${check.id}'s title`).not.toContain(title);
         expect(copied.includes(title), `${check.id}'s title "${title}" in another released file`).toBe(false);
-        for (const rung of [check.hint].flat()) {
+        for (const rung of [check.hint, ...Object.values(check.hint_when ?? {})].flat()) {
           expect(released, `${file}: a hint of ${check.id}`).not.toContain(rung);
           expect(copied.includes(rung), `a hint of ${check.id} in another released file`).toBe(false);
         }
