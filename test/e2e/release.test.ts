@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -85,6 +85,41 @@ describe('ailab release', () => {
       expect(run.exitCode, run.stderr).toBe(2);
       expect(run.stderr).toContain(`\`${command[0]}\` needs the instructor's course, and this is a student copy`);
     }
+  });
+
+  test("hint gives a hidden check's hint only from graded results, and then the one the grade carries", async () => {
+    if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+    const hint = (args: string[]) => execa(process.execPath, [join(out, 'runner/bin/ailab.mjs'), 'hint', 'lab-04', ...args], { cwd: out, env: { NO_COLOR: '1', CI: 'true' }, reject: false });
+    const before = await hint(['ks-asymp']);
+    expect(before.exitCode, before.stderr).toBe(0);
+    expect(before.stdout).toContain('--graded FILE');
+    expect(before.stdout).not.toMatch(/hint 1\//);
+    // Graded results, as the instructor's course gives them: the solution with the asymptotic p-value bug.
+    const work = mkdtempSync(join(tmpdir(), 'ailab-graded-'));
+    const lab = join(ROOT, 'labs/lab-04-drift-detector');
+    cpSync(join(lab, 'solution'), join(work, 'sub'), { recursive: true });
+    cpSync(join(lab, 'mutants/ks-asymp-wrong-n/src'), join(work, 'sub/src'), { recursive: true });
+    const graded = await ailab(['check', 'lab-04', '--submission', join(work, 'sub'), '--sandbox', 'local', '--json']);
+    writeFileSync(join(work, 'alice.json'), graded.stdout);
+    const wanted = (JSON.parse(graded.stdout) as { checks: { id: string; status: string; hint?: string }[] }).checks.filter((c) => c.status !== 'pass');
+    expect(wanted.map((c) => c.id)).toEqual(['ks-straddle', 'ks-asymp', 'ks-large']);
+    const first = await hint(['--graded', join(work, 'alice.json')]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toContain('ks-straddle');
+    expect(first.stdout).toContain('(the first check that did not pass when graded)');
+    expect(first.stdout).toContain(`hint 1/1: ${wanted[0].hint}`);
+    expect(existsSync(join(out, '.ailab/graded/lab-04.json'))).toBe(true);
+    // Kept: a later call needs no flag, and gets the cause's hint (D right, p off).
+    const later = await hint(['ks-asymp']);
+    expect(later.stdout).toContain(`hint 1/1: ${wanted[1].hint}`);
+    expect(later.stdout).toContain('D is right here, so the asymptotic p is off');
+    const passed = await hint(['ks-ties']);
+    expect(passed.stdout).toContain('It passed when your work was graded');
+    // Another lab's results are refused with the command to use.
+    const wrong = await execa(process.execPath, [join(out, 'runner/bin/ailab.mjs'), 'hint', 'lab-00', '--graded', join(work, 'alice.json')], { cwd: out, env: { NO_COLOR: '1', CI: 'true' }, reject: false });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain('holds results for lab-04, not lab-00');
+    rmSync(work, { recursive: true, force: true });
   });
 
   test('refuses a folder that is not empty', async () => {
