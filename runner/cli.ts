@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AilabError, EXIT, InterruptedError, UsageError } from './core/errors.ts';
 import { RUNNER_VERSION } from './core/paths.ts';
+import { mark, printTimings } from './core/timings.ts';
 import { colors } from './ui/colors.ts';
 
 /** What every command module exports. */
@@ -111,6 +112,11 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   try {
+    if (argv.includes('--timings')) {
+      process.env.AILAB_DEBUG = [process.env.AILAB_DEBUG, 'timings'].filter(Boolean).join(',');
+      argv = argv.filter((a) => a !== '--timings');
+    }
+    mark('cli: main');
     const [name, ...rest] = argv;
     if (!name || name === 'help' || name === '--help' || name === '-h') {
       if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return main([rest[0], '--help']);
@@ -127,10 +133,13 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ''}`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`ailab --help\`.`);
     }
     const mod = await entry.load();
+    mark(`cli: ${name} loaded`);
     return await mod.run(rest, { signal: controller.signal });
   } catch (error) {
     return report(controller.signal.aborted ? controller.signal.reason : error);
   } finally {
+    mark('cli: done');
+    printTimings();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `ailab` bin: registers tsx so the TypeScript runner runs without a build step.
-import { register } from 'tsx/esm/api';
+// The `ailab` bin: runs the runner precompiled (runner/bin/bundle.mjs), built on first use and
+// whenever a runner source changes; from source through tsx when the bundle can't be built.
+import { loadRunner } from './bundle.mjs';
 
-register();
-const { main } = await import('../cli.ts');
+const { main } = await loadRunner();
 process.exitCode = await main(process.argv.slice(2));

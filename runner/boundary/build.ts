@@ -3,8 +3,8 @@
 // source maps (so stack traces name the .ts lines), and the import policy.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
+import { boundaryDir } from '../core/paths.ts';
 import type { LearnerPolicy } from './policy.ts';
 
 /** The folder, at the run tree's root, that the learner process may read. */
@@ -15,7 +15,7 @@ let host: Promise<string> | undefined;
 /** The learner host as one CommonJS file (built once per process). */
 export function hostBundle(): Promise<string> {
   host ??= build({
-    entryPoints: [join(dirname(fileURLToPath(import.meta.url)), 'host.ts')],
+    entryPoints: [join(boundaryDir(), 'host.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

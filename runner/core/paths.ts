@@ -17,17 +17,31 @@ export function courseRoot(): string {
 /** The runner's own version, from package.json. */
 export const RUNNER_VERSION = '0.1.0';
 
+/**
+ * The runner's source folder (runner/), from this module's place: runner/core/ when run from
+ * source, runner/.dist/<key>/ when run from the bundle (runner/bin/bundle.mjs).
+ */
+export function runnerDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'cli.ts'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`runner/cli.ts not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
 /** Files the runner copies into every run tree (vitest config and results reporter). */
 export function harnessDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'harness');
+  return join(runnerDir(), 'harness');
 }
 
 /** The RPC layer, copied into every run tree for the checks' side of the boundary. */
 export function rpcDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'rpc');
+  return join(runnerDir(), 'rpc');
 }
 
 /** The process boundary (runner/boundary), copied into every run tree. */
 export function boundaryDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'boundary');
+  return join(runnerDir(), 'boundary');
 }

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { AilabError } from '../core/errors.ts';
+import { runnerDir } from '../core/paths.ts';
 import { loadLab } from '../lab/load.ts';
 import { runChecks } from '../run/run-checks.ts';
 import { DockerSandbox } from '../sandbox/docker.ts';
 import { hashFiles } from '../submission/collect.ts';
 
 /** The folder that holds the probe lab (runner/image/probe/lab-99-probe). */
-const PROBE_ROOT = join(import.meta.dirname, 'probe');
+const PROBE_ROOT = join(runnerDir(), 'image', 'probe');
 
 /** What the probe found: the image can run a graded check, or why it cannot. */
 export type ProbeResult = { ok: true; durationMs: number } | { ok: false; cause: string };

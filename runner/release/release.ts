@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { isScalar, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { UsageError } from '../core/errors.ts';
+import { runnerDir } from '../core/paths.ts';
 import { loadLab } from '../lab/load.ts';
 import { listLabDirs } from '../lab/resolve.ts';
 
@@ -70,7 +71,7 @@ export function writeRelease(root: string, out: string): string[] {
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`${out} is not empty.`, 'Pick a new folder for the release, or empty this one.');
   mkdirSync(out, { recursive: true });
   for (const item of COURSE_FILES) {
-    if (existsSync(join(root, item))) cpSync(join(root, item), join(out, item), { recursive: true, filter: (src) => !src.includes('/node_modules') && !src.endsWith('/bench') });
+    if (existsSync(join(root, item))) cpSync(join(root, item), join(out, item), { recursive: true, filter: (src) => !src.includes('/node_modules') && !src.endsWith('/bench') && !src.includes('/runner/.dist') });
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   for (const name of INSTRUCTOR_SCRIPTS) delete pkg.scripts?.[name];
@@ -92,7 +93,7 @@ export function writeRelease(root: string, out: string): string[] {
     }
   }
   // The course README is the instructor's; students get their own.
-  cpSync(join(import.meta.dirname, 'STUDENT_README.md'), join(out, 'README.md'));
+  cpSync(join(runnerDir(), 'release', 'STUDENT_README.md'), join(out, 'README.md'));
   writeFileSync(join(out, RELEASE_MARKER), `${JSON.stringify({ release: 1, note: 'A student copy written by ailab release: no hidden checks, solutions or mutants.' }, null, 2)}\n`);
   return globSync(['**/*'], { cwd: out, dot: true, onlyFiles: true }).sort();
 }

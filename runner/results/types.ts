@@ -1,7 +1,9 @@
 // Type errors in a submission's editable files, found by TypeScript on the host while the sandbox
 // runs the checks. Type-checking never runs the learner's code, but a pathological type can keep
 // the compiler busy: it runs in a worker thread that is stopped at a time limit.
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { runnerDir } from '../core/paths.ts';
 import { codeFrame } from './compile.ts';
 import type { CompileError } from './schema.ts';
 
@@ -23,7 +25,7 @@ export interface TypecheckJob {
  * `limitMs` or could not run (a broken TypeScript install): the run is never held up by it.
  */
 export async function typeErrors(job: TypecheckJob, limitMs = TYPECHECK_LIMIT_MS): Promise<CompileError[] | undefined> {
-  const worker = new Worker(new URL('./typecheck-worker.cjs', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+  const worker = new Worker(join(runnerDir(), 'results', 'typecheck-worker.cjs'), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 512 } });
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       void worker.terminate();

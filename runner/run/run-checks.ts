@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxError } from '../core/errors.ts';
 import { RUNNER_VERSION } from '../core/paths.ts';
+import { mark } from '../core/timings.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import { syntaxErrors } from '../results/compile.ts';
@@ -110,11 +111,16 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   const nonce = randomBytes(24).toString('hex');
   let reported = 0;
   const reader = createFrameReader(nonce, (frame) => {
+    if (frame.type === 'start' || frame.type === 'end') mark(`run: vitest ${frame.type} frame`);
+    if (frame.type === 'test' && reported === 0) mark('run: first test frame');
     if (frame.type === 'test') opts.onCheckDone?.(++reported);
   });
+  mark('run: staging');
   const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
   try {
+    mark('run: staged');
     await prepareLearner(tree.dir, tree.policy);
+    mark('run: learner prepared');
     // On the host's other core while the sandbox runs; it never runs the learner's code.
     const types = !opts.typecheck ? Promise.resolve(undefined) : typeErrors({ root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 });
     const outcome = await opts.sandbox.run(
@@ -145,11 +151,13 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       },
       opts.signal,
     );
+    mark('run: sandbox returned');
     if (!reader.log.frames.some((f) => f.type === 'start')) throw runnerDidNotStart(outcome);
     const released = !existsSync(join(lab.dir, 'checks'));
     // A test file that could not load is most often a syntax error in the submission: find it with TypeScript's parser.
     const compile = reader.log.frames.some((f) => f.type === 'module') ? await syntaxErrors(opts.files) : [];
     const typed = compile.length > 0 ? undefined : await types;
+    mark('run: type-check awaited');
     const scored = scoreChecks({ ...lab, manifest: { ...lab.manifest, limits } }, reader.log, outcome, { released, compile, overrides: opts.limits, fileOf: testFileOf(tree.dir, tree.labPath, reader.log) });
     const graded = scored.checks.filter((c) => c.status !== 'skipped');
     const score = graded.reduce((s, c) => s + c.points, 0);
@@ -188,5 +196,6 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     return ResultsSchema.parse(results);
   } finally {
     tree.cleanup();
+    mark('run: cleaned up');
   }
 }

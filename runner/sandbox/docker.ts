@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
+import { mark } from '../core/timings.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
@@ -89,6 +90,7 @@ export class DockerSandbox implements Sandbox {
         Tty: false,
         HostConfig: hardenedHostConfig(spec),
       });
+      mark('docker: created');
       signal?.addEventListener('abort', onAbort, { once: true });
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
       const stdout = new PassThrough();
@@ -101,7 +103,9 @@ export class DockerSandbox implements Sandbox {
         stream.on('close', resolve);
         stream.on('error', () => resolve());
       });
+      mark('docker: attached');
       await container.start();
+      mark('docker: started');
       stream.write(`${spec.stdin}\n`);
       (stream as any).end?.();
       timer = setTimeout(() => {
@@ -109,10 +113,12 @@ export class DockerSandbox implements Sandbox {
         void kill();
       }, spec.limits.timeout_s * 1000);
       const waited = (await container.wait()) as { StatusCode: number };
+      mark('docker: exited');
       if (signal?.aborted) throw signal.reason;
       // The attach stream can trail the exit a little; give it a moment to flush.
       await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
       const state = (await container.inspect()).State;
+      mark('docker: inspected');
       return {
         kind: 'docker',
         image: this.image,
@@ -130,6 +136,7 @@ export class DockerSandbox implements Sandbox {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (container) await container.remove({ force: true }).catch(() => undefined);
+      mark('docker: removed');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.ts';
+import { mark } from '../core/timings.ts';
 import { ensureImage } from '../image/ensure.ts';
 import type { ImageMode } from '../image/recipe.ts';
 import { colors } from '../ui/colors.ts';
@@ -44,6 +45,8 @@ export async function openSandbox(opts: {
     warnLocal(`No Docker daemon answers at ${dockerTarget()}, so this run uses the local sandbox.`);
     return new LocalSandbox();
   }
+  mark('sandbox: docker answered');
   const image = await ensureImage(docker, { root: opts.root, mode: opts.imageMode, onProgress: opts.onProgress });
+  mark('sandbox: image ready');
   return new RecoveringSandbox(new DockerSandbox(docker, image), docker);
 }
