@@ -3,10 +3,12 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
+import { because } from '#ailab/checks';
 import { learner } from '#ailab/learner';
 import type * as Pretokenize from '../src/pretokenize.ts';
 import type * as Ranks from '../src/ranks.ts';
 import type * as Train from '../src/train.ts';
+import { firstDifference, sameIds, settle } from './helpers.ts';
 
 // Your code runs in a process of its own; every call to it is awaited.
 const { splitText } = await learner<typeof Pretokenize>('src/pretokenize.ts');
@@ -24,13 +26,6 @@ afterEach(({ task }) => {
   if (task.result?.state === 'fail') loaded = undefined;
 });
 
-/** Index of the first difference between two id lists, or -1. */
-function firstDifference(a: readonly number[], b: readonly number[]): number {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
 const tricky = [
   '',
   'plain ASCII',
@@ -42,14 +37,29 @@ const tricky = [
   '\u0000\u0001\u007f',
 ];
 
+type Encoder = Awaited<ReturnType<typeof trainBPE>>;
+
+/**
+ * decode(encode(text)) must give the text back. Each way of failing gets its own hint (hint_when in
+ * lab.yaml): the empty string, a leading byte-order mark, and any other text.
+ */
+async function expectRoundTrip(name: string, tok: Encoder, text: string, options?: Parameters<Encoder['encode']>[1]) {
+  const key = text === '' ? 'empty' : text.startsWith('\uFEFF') ? 'bom' : 'lossless';
+  const what = `${name}: round trip of ${JSON.stringify(text)}`;
+  const ids = await settle(tok.encode(text, options));
+  expect(ids.ok, because(key, `${what}: encode threw ${ids.ok ? '' : JSON.stringify(ids.error)}`)).toBe(true);
+  const back = ids.ok ? await settle(tok.decode(ids.value)) : undefined;
+  expect(back?.ok, because(key, `${what}: decode(${JSON.stringify(ids.ok ? ids.value : [])}) threw ${back?.ok !== false ? '' : JSON.stringify(back.error)}`)).toBe(true);
+  const got = back?.ok ? back.value : undefined;
+  expect(got === text, because(key, `${what}: decode(encode(text)) gave ${JSON.stringify(got)}`)).toBe(true);
+}
+
 describe('round trip (hidden)', () => {
   test('lossless on emoji, combining marks, CJK, a BOM and the empty string', async () => {
     const ours = await cl100kTokenizer();
     const trained = await trainBPE(corpus.slice(0, 30_000), 400);
     for (const [name, tok] of [['trained', trained], ['cl100k_base', ours]] as const) {
-      for (const text of tricky) {
-        expect(await tok.decode(await tok.encode(text)), `${name}: round trip of ${JSON.stringify(text)}`).toBe(text);
-      }
+      for (const text of tricky) await expectRoundTrip(name, tok, text);
     }
     // Random strings of code points from every plane (no lone surrogates), seeded.
     let seed = 12345;
@@ -64,7 +74,7 @@ describe('round trip (hidden)', () => {
         text += String.fromCodePoint(cp);
       }
       for (const [name, tok] of [['trained', trained], ['cl100k_base', ours]] as const) {
-        expect(await tok.decode(await tok.encode(text, { disallowedSpecial: [] })), `${name}: round trip of ${JSON.stringify(text)}`).toBe(text);
+        await expectRoundTrip(name, tok, text, { disallowedSpecial: [] });
       }
     }
   });
@@ -136,17 +146,30 @@ describe('gpt2 (hidden)', () => {
 describe('special tokens (hidden)', () => {
   test('"hello <|endoftext|>" with all specials allowed gives [15339, 220, 100257]', async () => {
     const ours = await cl100kTokenizer();
-    expect(await ours.encode('hello <|endoftext|>', { allowedSpecial: 'all' })).toEqual([15339, 220, 100257]);
+    // A throw (the allowed special still counts as disallowed) and wrong ids have their own hints.
+    const r = await settle(ours.encode('hello <|endoftext|>', { allowedSpecial: 'all' }));
+    expect(r.ok, because('throws', `encode("hello <|endoftext|>", { allowedSpecial: 'all' }) threw ${r.ok ? '' : JSON.stringify(r.error)}, expected [15339, 220, 100257]`)).toBe(true);
+    const got = r.ok ? r.value : [];
+    expect(sameIds(got, [15339, 220, 100257]), because('ids', `encode("hello <|endoftext|>", { allowedSpecial: 'all' }) gave ${JSON.stringify(got)}, expected [15339, 220, 100257]`)).toBe(true);
   });
 
   test('allowedSpecial and disallowedSpecial lists behave like js-tiktoken', async () => {
     const ours = await cl100kTokenizer();
     const text = 'a<|fim_prefix|>b<|endoftext|>c<|endofprompt|>';
-    await expect(ours.encode(text), 'by default every special is disallowed').rejects.toThrow(/<\|fim_prefix\|>|<\|endoftext\|>|<\|endofprompt\|>/);
-    await expect(
-      ours.encode(text, { allowedSpecial: ['<|fim_prefix|>'] }),
-      'allowing one special still disallows the others',
-    ).rejects.toThrow(/<\|endoftext\|>|<\|endofprompt\|>/);
+    // Each way of failing gets its own hint (hint_when in lab.yaml): no throw by default, no throw
+    // for the specials left disallowed, a throw where js-tiktoken encodes, different ids.
+    const byDefault = await settle(ours.encode(text));
+    const named = /<\|fim_prefix\|>|<\|endoftext\|>|<\|endofprompt\|>/;
+    expect(
+      !byDefault.ok && named.test(byDefault.message),
+      because('default', `encode(${JSON.stringify(text)}) with no options ${byDefault.ok ? `gave ${JSON.stringify(byDefault.value)}` : `threw ${JSON.stringify(byDefault.error)}`}, expected an error that names a special: by default every special is disallowed`),
+    ).toBe(true);
+    const oneAllowed = await settle(ours.encode(text, { allowedSpecial: ['<|fim_prefix|>'] }));
+    const others = /<\|endoftext\|>|<\|endofprompt\|>/;
+    expect(
+      !oneAllowed.ok && others.test(oneAllowed.message),
+      because('partial-allow', `encode(text, { allowedSpecial: ['<|fim_prefix|>'] }) ${oneAllowed.ok ? `gave ${JSON.stringify(oneAllowed.value)}` : `threw ${JSON.stringify(oneAllowed.error)}`}, expected an error that names <|endoftext|> or <|endofprompt|>: allowing one special still disallows the others`),
+    ).toBe(true);
     const cases: [Parameters<typeof ours.encode>[1], Parameters<typeof reference.encode>][] = [
       [{ allowedSpecial: ['<|fim_prefix|>'], disallowedSpecial: [] }, [text, ['<|fim_prefix|>'], []]],
       [{ disallowedSpecial: [] }, [text, [], []]],
@@ -154,7 +177,11 @@ describe('special tokens (hidden)', () => {
       [{ allowedSpecial: ['<|endoftext|>', '<|endofprompt|>'], disallowedSpecial: ['<|fim_middle|>'] }, [text, ['<|endoftext|>', '<|endofprompt|>'], ['<|fim_middle|>']]],
     ];
     for (const [opts, args] of cases) {
-      expect(await ours.encode(text, opts), `encode with ${JSON.stringify(opts)}`).toEqual(reference.encode(...args));
+      const want = reference.encode(...args);
+      const r = await settle(ours.encode(text, opts));
+      expect(r.ok, because('throws', `encode(text, ${JSON.stringify(opts)}) threw ${r.ok ? '' : JSON.stringify(r.error)}, expected ${JSON.stringify(want)} as js-tiktoken gives`)).toBe(true);
+      const got = r.ok ? r.value : [];
+      expect(sameIds(got, want), because('ids', `encode(text, ${JSON.stringify(opts)}) gave ${JSON.stringify(got)}, expected ${JSON.stringify(want)} as js-tiktoken gives`)).toBe(true);
     }
   });
 });
