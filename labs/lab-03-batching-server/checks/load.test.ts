@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { because } from '#ailab/checks';
 import { startServer, stopAll, type Started } from '../tests/harness.ts';
 
 afterEach(stopAll);
@@ -55,10 +56,14 @@ describe('load (hidden)', () => {
     const mismatched = replies.filter((r, i) => r.json?.output !== `out:${inputs[i]}`);
     expect(
       mismatched.length,
-      `${mismatched.length} of 1000 responses carried another request's output (e.g. sent ${JSON.stringify(inputs[replies.indexOf(mismatched[0])])}, got ${JSON.stringify(mismatched[0]?.json?.output)}). ` +
-        'Map outputs[i] back to the request that sent inputs[i], per batch.',
+      because(
+        'mismatch',
+        `${mismatched.length} of 1000 responses carried another request's output (e.g. sent ${JSON.stringify(inputs[replies.indexOf(mismatched[0])])}, got ${JSON.stringify(mismatched[0]?.json?.output)}). ` +
+          'Map outputs[i] back to the request that sent inputs[i], per batch.',
+      ),
     ).toBe(0);
     expect([...s.model.seen].sort(), 'the model should see each input exactly once').toEqual([...inputs].sort());
-    expect(Math.max(...s.model.batches.map((b) => b.length))).toBeLessThanOrEqual(32);
+    const biggest = Math.max(...s.model.batches.map((b) => b.length));
+    expect(biggest, because('batch-cap', `every answer matched, but the model got a batch of ${biggest} requests; expected at most maxBatchSize (32)`)).toBeLessThanOrEqual(32);
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { request, startServer, stopAll, until } from '../tests/harness.ts';
+import { because } from '#ailab/checks';
+import { request, startServer, stopAll } from '../tests/harness.ts';
+import { untilFirstBatch } from './helpers.ts';
 
 afterEach(stopAll);
 
@@ -56,6 +58,9 @@ function one(samples: Sample[], name: string, labels: Record<string, string> = {
   return hit.length === 1 ? hit[0].value : undefined;
 }
 
+/** A sample's value for a message: the number, or why one() found none. */
+const shown = (v: number | undefined) => (v === undefined ? 'missing (no sample, or more than one)' : String(v));
+
 function checkHistogram(samples: Sample[], name: string): void {
   const buckets = samples.filter((s) => s.name === `${name}_bucket`);
   expect(buckets.length, `${name} needs _bucket lines`).toBeGreaterThan(1);
@@ -66,7 +71,7 @@ function checkHistogram(samples: Sample[], name: string): void {
   const counts = buckets.map((b) => b.value);
   expect(
     counts.every((c, i) => i === 0 || c >= counts[i - 1]),
-    `${name} buckets are cumulative (le="4" counts everything <= 4), so they never decrease; got ${counts.join(', ')}`,
+    because('cumulative', `${name} buckets are cumulative (le="4" counts everything <= 4), so they never decrease; got ${counts.join(', ')}`),
   ).toBe(true);
   expect(counts.at(-1), `${name}_bucket{le="+Inf"} must equal ${name}_count`).toBe(one(samples, `${name}_count`));
   expect(one(samples, `${name}_sum`), `${name}_sum is missing`).toBeTypeOf('number');
@@ -98,31 +103,38 @@ describe('metrics (hidden)', () => {
     const wave1 = await Promise.all(Array.from({ length: 8 }, (_, i) => s.infer(`m-${i}`)));
     const wave2 = await Promise.all(['n-0', 'n-1'].map((x) => s.infer(x)));
     expect([...wave1, ...wave2].every((r) => r.status === 200)).toBe(true);
-    expect((await s.infer(7)).status).toBe(400);
+    const invalid = await s.infer(7);
+    expect(invalid.status, because('validate', `the input 7, which the model's validate() rejects, got ${invalid.status}: ${invalid.text}; expected 400`)).toBe(400);
     expect((await request(s.port, { raw: '{"input":"x"}', headers: { 'content-type': 'text/plain' }, agent: s.agent })).status).toBe(415);
 
     const { samples } = parseProm((await s.get('/metrics')).text);
     const byStatus = (st: string) => one(samples, 'batcher_requests_total', { status: st });
-    expect(byStatus('200'), 'batcher_requests_total{status="200"}: 10 requests succeeded').toBe(10);
-    expect(byStatus('400'), 'batcher_requests_total{status="400"}: 1 request was invalid').toBe(1);
-    expect(byStatus('415'), 'batcher_requests_total{status="415"}: 1 request had the wrong content type').toBe(1);
+    expect(byStatus('200'), because('requests-total', `batcher_requests_total{status="200"} is ${shown(byStatus('200'))}; expected 10 (10 requests succeeded)`)).toBe(10);
+    expect(byStatus('400'), because('requests-total', `batcher_requests_total{status="400"} is ${shown(byStatus('400'))}; expected 1 (1 request was invalid)`)).toBe(1);
+    expect(byStatus('415'), because('requests-total', `batcher_requests_total{status="415"} is ${shown(byStatus('415'))}; expected 1 (1 request had the wrong content type)`)).toBe(1);
     const batches = s.model.batches;
-    expect(one(samples, 'batcher_batch_size_count'), `batcher_batch_size_count: the model ran ${batches.length} batches`).toBe(batches.length);
-    expect(one(samples, 'batcher_batch_size_sum'), 'batcher_batch_size_sum: the batches held 10 requests in all').toBe(10);
+    const sizes = `the model ran ${batches.length} batches, of sizes ${batches.map((b) => b.length).join(', ')}`;
+    expect(one(samples, 'batcher_batch_size_count'), because('batch-histogram', `batcher_batch_size_count is ${shown(one(samples, 'batcher_batch_size_count'))}; expected ${batches.length}: ${sizes}`)).toBe(batches.length);
+    expect(one(samples, 'batcher_batch_size_sum'), because('batch-histogram', `batcher_batch_size_sum is ${shown(one(samples, 'batcher_batch_size_sum'))}; expected 10 (the batches held 10 requests in all)`)).toBe(10);
     for (const le of ['1', '2', '4']) {
       const expected = batches.filter((b) => b.length <= Number(le)).length;
-      expect(one(samples, 'batcher_batch_size_bucket', { le }), `batcher_batch_size_bucket{le="${le}"}: batches of size <= ${le}`).toBe(expected);
+      const got = one(samples, 'batcher_batch_size_bucket', { le });
+      expect(got, because('batch-histogram', `batcher_batch_size_bucket{le="${le}"} is ${shown(got)}; expected ${expected}, the batches of size <= ${le} (${sizes})`)).toBe(expected);
     }
-    expect(one(samples, 'batcher_request_duration_seconds_count'), 'batcher_request_duration_seconds_count: 12 POST /v1/infer requests were answered').toBe(12);
-    expect(one(samples, 'batcher_queue_depth'), 'nothing is queued now').toBe(0);
+    const durations = one(samples, 'batcher_request_duration_seconds_count');
+    expect(durations, because('requests-total', `batcher_request_duration_seconds_count is ${shown(durations)}; expected 12 (12 POST /v1/infer requests were answered)`)).toBe(12);
+    expect(one(samples, 'batcher_queue_depth'), because('queue-depth', `batcher_queue_depth is ${shown(one(samples, 'batcher_queue_depth'))} when every request has been answered; expected 0`)).toBe(0);
 
     // a second server, whose model is blocked: one full batch in the model, one request queued
     const t = await startServer({ maxBatchSize: 4, maxWaitMs: 1000 });
     t.model.block();
     const held = ['h0', 'h1', 'h2', 'h3', 'h4'].map((x) => t.infer(x));
-    await until(async () => t.model.seen.length === 4 && (await t.queueDepth()) === 1, 2000, 'one full batch in the blocked model and one request queued');
+    await untilFirstBatch(t, ['h0', 'h1', 'h2', 'h3'], { queued: 1 });
     const during = parseProm((await t.get('/metrics')).text).samples;
-    expect(one(during, 'batcher_queue_depth'), 'batcher_queue_depth while 1 request waits behind a blocked batch').toBe(1);
+    expect(
+      one(during, 'batcher_queue_depth'),
+      because('queue-depth', `batcher_queue_depth is ${shown(one(during, 'batcher_queue_depth'))} while 1 request waits behind a blocked batch of 4; expected 1 (the batch in the model is not queued)`),
+    ).toBe(1);
     t.model.unblock();
     await Promise.all(held);
   });

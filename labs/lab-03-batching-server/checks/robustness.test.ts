@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { because } from '#ailab/checks';
 import { request, sleep, startServer, stopAll, until } from '../tests/harness.ts';
+import { untilFirstBatch } from './helpers.ts';
 
 afterEach(stopAll);
 
@@ -10,15 +12,35 @@ describe('backpressure and timeouts (hidden)', () => {
     await Promise.all(Array.from({ length: 8 }, () => s.get('/healthz'))); // open keep-alive sockets up front
     s.model.block();
     const first = ['a0', 'a1'].map((x) => s.infer(x));
-    await until(() => s.model.seen.length === 2, 2000, 'the first full batch [a0, a1] to reach the (blocked) model');
+    await untilFirstBatch(s, ['a0', 'a1']);
     const queued = ['q0', 'q1', 'q2', 'q3'].map((x) => s.infer(x));
-    await until(async () => (await s.queueDepth()) === 4, 2000, 'server.queueDepth to reach 4 (maxQueue) while the model is blocked');
+    const refusedEarly: string[] = [];
+    queued.forEach((p, i) => p.then((r) => r.status === 429 && refusedEarly.push(`q${i}`), () => undefined));
+    try {
+      await until(async () => (await s.queueDepth()) === 4, 2000, 'server.queueDepth to reach 4 (maxQueue) while the model is blocked');
+    } catch (err) {
+      // why the queue never filled: the server refused too soon, or it did not keep the requests queued
+      const depth = await s.queueDepth();
+      expect(refusedEarly, because('too-early', `${refusedEarly.join(', ')} got 429 while the queue held ${depth} (maxQueue is 4); expected 429 only once 4 requests wait`)).toEqual([]);
+      expect(
+        s.model.batches.length,
+        because('busy-dispatch', `the model got ${s.model.batches.length} batches (${JSON.stringify(s.model.batches)}) while the first one was still running; expected q0 to q3 to wait in the queue (maxInflightBatches is 1)`),
+      ).toBe(1);
+      throw err;
+    }
     // three overflow requests in a row: each must be refused; the fastest within 50 ms (one slow one is the machine, not you)
     const overs = [];
     for (let i = 0; i < 3; i++) {
-      const over = await s.infer('over', { timeoutMs: 3000 });
-      expect(over.status, `with maxQueue 4 requests waiting, the next one must get 429 (got ${over.status}: ${over.text})`).toBe(429);
-      expect(String(over.headers['retry-after'] ?? ''), 'a 429 must carry a Retry-After header with a whole number of seconds >= 1').toMatch(/^[1-9]\d*$/);
+      const over = await s.infer('over', { timeoutMs: 3000 }).catch((e: Error) => e);
+      const got = over instanceof Error ? `no answer (${over.message})` : `${over.status}: ${over.text}`;
+      if (over instanceof Error || over.status < 400) {
+        expect.fail(because('too-late', `with maxQueue 4 requests waiting, overflow request ${i + 1} was accepted and got ${got}; expected 429 at once`));
+      }
+      expect(over.status, because('not-429', `with maxQueue 4 requests waiting, overflow request ${i + 1} got ${got}; expected the status 429 Too Many Requests`)).toBe(429);
+      expect(
+        String(over.headers['retry-after'] ?? ''),
+        because('retry-after', `a 429 must carry a Retry-After header with a whole number of seconds >= 1; got ${over.headers['retry-after'] === undefined ? 'no Retry-After' : JSON.stringify(over.headers['retry-after'])}`),
+      ).toMatch(/^[1-9]\d*$/);
       expect(typeof over.json?.error, 'error responses are JSON: {"error": "<message>"}').toBe('string');
       overs.push(over.ms);
     }
@@ -35,24 +57,28 @@ describe('backpressure and timeouts (hidden)', () => {
     const s = await startServer({ maxBatchSize: 2, maxWaitMs: 1000, requestTimeoutMs });
     s.model.block();
     const first = ['a0', 'a1'].map((x) => s.infer(x).catch(() => undefined));
-    await until(() => s.model.seen.length === 2, 2000, 'the first full batch [a0, a1] to reach the (blocked) model');
-    const late = await s.infer('late', { timeoutMs: 3000 });
-    expect(late.status, `a request stuck in the queue past requestTimeoutMs must get 504 (got ${late.status}: ${late.text})`).toBe(504);
-    expect(late.ms, `the 504 came after ${late.ms.toFixed(0)} ms; requestTimeoutMs is ${requestTimeoutMs}`).toBeLessThan(requestTimeoutMs + 1000);
-    expect(await s.queueDepth(), 'a timed-out request must leave the queue').toBe(0);
+    await untilFirstBatch(s, ['a0', 'a1'], { noneKey: 'full-batch' });
+    const late = await s.infer('late', { timeoutMs: 3000 }).catch((e: Error) => e);
+    if (late instanceof Error || late.status !== 504) {
+      const got = late instanceof Error ? `no answer (${late.message})` : `${late.status}: ${late.text}`;
+      expect.fail(because('no-504', `a request stuck in the queue behind a blocked batch got ${got}; expected 504 after requestTimeoutMs (${requestTimeoutMs} ms)`));
+    }
+    expect(late.ms, because('no-504', `the 504 came after ${late.ms.toFixed(0)} ms; expected it about requestTimeoutMs (${requestTimeoutMs} ms) after the request was queued`)).toBeLessThan(requestTimeoutMs + 1000);
+    const depth = await s.queueDepth();
+    expect(depth, because('stays-queued', `after its 504 the request is still queued (server.queueDepth is ${depth}); expected it removed (0)`)).toBe(0);
     s.model.unblock();
     await Promise.all(first);
     // two at once: a full batch leaves at once (a lone request would wait maxWaitMs = 1000 ms and time out)
     const after = await Promise.all(['after-0', 'after-1'].map((x) => s.infer(x)));
     expect(after.map((r) => r.status), 'the server keeps serving after a timeout').toEqual([200, 200]);
-    expect(s.model.seen, 'a timed-out request must never reach the model').not.toContain('late');
+    expect(s.model.seen, because('stays-queued', `the model got the input "late" after it had been answered 504; expected it never to reach the model`)).not.toContain('late');
   });
 
   test('a client that disconnects is removed from the queue', async () => {
     const s = await startServer({ maxBatchSize: 2, maxWaitMs: 1000 });
     s.model.block();
     const first = ['a0', 'a1'].map((x) => s.infer(x).catch(() => undefined));
-    await until(() => s.model.seen.length === 2, 2000, 'the first full batch [a0, a1] to reach the (blocked) model');
+    await untilFirstBatch(s, ['a0', 'a1']);
     const ac = new AbortController();
     const leaver = s.infer('leaver', { signal: ac.signal }).catch(() => 'aborted');
     await until(async () => (await s.queueDepth()) === 1, 2000, 'the request to be queued (server.queueDepth === 1)');
@@ -83,9 +109,10 @@ describe('errors (hidden)', () => {
     const failed = await Promise.all(['x', 'boom', 'y'].map((i) => s.infer(i)));
     expect(failed.map((r) => r.status), 'every request in the batch the model threw on gets 500').toEqual([500, 500, 500]);
     expect(typeof failed[0].json?.error, 'error responses are JSON: {"error": "<message>"}').toBe('string');
-    const next = await Promise.all(['p', 'q', 'r'].map((i) => s.infer(i, { timeoutMs: 2000 })));
-    expect(next.map((r) => r.status), 'the next batch must work: a throw must not leave the batcher stuck').toEqual([200, 200, 200]);
-    expect(next.map((r) => r.json.output)).toEqual(['out:p', 'out:q', 'out:r']);
+    const next = await Promise.all(['p', 'q', 'r'].map((i) => s.infer(i, { timeoutMs: 2000 }).catch((e: Error) => e)));
+    const got = next.map((r) => (r instanceof Error ? `no answer (${r.message})` : r.status));
+    expect(got, because('stuck', `after the batch the model threw on, the next batch [p, q, r] got ${got.join(', ')}; expected 200, 200, 200`)).toEqual([200, 200, 200]);
+    expect(next.map((r) => (r instanceof Error ? r.message : r.json.output))).toEqual(['out:p', 'out:q', 'out:r']);
   });
 
   test('bad requests get a clear status and the server keeps serving', async () => {
@@ -133,25 +160,42 @@ describe('lifecycle (hidden)', () => {
       2000,
       'all 10 requests accepted: a batch in flight and requests still queued',
     );
+    // what the model had already been handed when close() was called: those requests are in flight (or done)
+    const dispatched = new Set(s.model.seen);
     let resolvedAt = -1;
     const closing = s.server.close().then(() => {
       resolvedAt = s.model.finishedItems;
     });
     await sleep(5);
     const newcomer = await request(s.port, { body: { input: 'newcomer' }, agent: false, timeoutMs: 2000 }).catch((e: Error) => e);
+    await Promise.race([closing, sleep(3000)]);
+    const replies = await Promise.all(pending);
+    const afterwards = await request(s.port, { body: { input: 'late' }, agent: false, timeoutMs: 2000 }).catch((e: Error) => e);
+
+    // 1. stop accepting
     expect(
       newcomer instanceof Error || newcomer.status === 503,
-      `once close() is called, new requests must be refused (connection refused, or 503); got ${newcomer instanceof Error ? newcomer.message : newcomer.status}`,
+      because('still-accepting', `a new request sent 5 ms after close() was called got ${newcomer instanceof Error ? newcomer.message : `${newcomer.status}: ${newcomer.text}`}; expected a refused connection or 503`),
     ).toBe(true);
-    await Promise.race([closing, sleep(3000)]);
-    expect(resolvedAt, 'close() should resolve (within 3 s) only after the model has finished all 10 accepted requests').toBe(10);
-    const replies = await Promise.all(pending);
-    for (const [i, r] of replies.entries()) {
-      expect(r instanceof Error ? r.message : r.status, `accepted request ${inputs[i]} must be answered during the drain`).toBe(200);
-      if (!(r instanceof Error)) expect(r.json.output).toBe(`out:${inputs[i]}`);
+    expect(s.model.seen, because('still-accepting', 'the model got the input "newcomer", sent after close() was called; expected it never to reach the model')).not.toContain('newcomer');
+    // 2. answer everyone accepted: first the requests already in the model, then those still queued
+    for (const inFlight of [true, false]) {
+      for (const [i, r] of replies.entries()) {
+        if (dispatched.has(inputs[i]) !== inFlight) continue;
+        const where = inFlight ? 'was already in the model when close() was called' : 'was still queued when close() was called';
+        expect(
+          r instanceof Error ? r.message : r.status,
+          because(inFlight ? 'inflight-lost' : 'queued-lost', `request ${inputs[i]} ${where} and got ${r instanceof Error ? `no answer (${r.message})` : `${r.status}: ${r.text}`}; expected 200`),
+        ).toBe(200);
+        if (!(r instanceof Error)) expect(r.json.output, `request ${inputs[i]} got another output`).toBe(`out:${inputs[i]}`);
+      }
     }
-    expect(s.model.seen, 'the model must not see requests that arrived after close()').not.toContain('newcomer');
-    const afterwards = await request(s.port, { body: { input: 'late' }, agent: false, timeoutMs: 2000 }).catch((e: Error) => e);
-    expect(afterwards instanceof Error, 'after close() resolves, the port must be closed').toBe(true);
+    // 3. resolve once the drain is over, then be closed
+    expect(resolvedAt, because('close-hangs', 'close() had not resolved 3 s after it was called, although the 10 accepted requests take well under 1 s to drain')).not.toBe(-1);
+    expect(resolvedAt, because('close-early', `close() resolved when the model had finished ${resolvedAt} of the 10 accepted requests; expected it to resolve only after all 10`)).toBe(10);
+    expect(
+      afterwards instanceof Error,
+      because('port-open', `after close() resolved, a new connection to the port got ${afterwards instanceof Error ? afterwards.message : `${afterwards.status}: ${afterwards.text}`}; expected it to be refused`),
+    ).toBe(true);
   });
 });
