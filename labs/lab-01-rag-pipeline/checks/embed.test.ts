@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { field, learner } from '#ailab/learner';
 import type * as Embed from '../src/embed.ts';
 import type * as Errors from '../src/errors.ts';
+import { because } from '#ailab/checks';
 import { fakeVectors, startEmbeddingServer } from './reference.ts';
 
 // HfEmbedder runs in the learner process and reaches the fake server here over loopback HTTP.
@@ -9,15 +10,30 @@ const { HfEmbedder } = await learner<typeof Embed>('src/embed.ts');
 const { RagError } = await learner<typeof Errors>('src/errors.ts');
 type RagError = InstanceType<typeof RagError>;
 
-/** Run fn and return the RagError it throws (failing the check on anything else). */
-async function ragError(fn: () => Promise<unknown>): Promise<RagError> {
+/** Run fn and return what it threw, or undefined if it resolved. */
+async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
   try {
     await fn();
   } catch (err) {
-    expect(err, `expected a RagError with a code, got ${String(err)}`).toBeInstanceOf(RagError);
-    return err as RagError;
+    return err;
   }
-  throw new Error('expected a RagError, but the call succeeded');
+  return undefined;
+}
+
+/**
+ * `err` (what a call threw, undefined if it succeeded) as a RagError, failing the check on anything
+ * else; `what` says which call it was, and `key` (a hint_when key of the check) names the cause.
+ */
+function asRagError(err: unknown, what: string, key?: string): RagError {
+  const say = (message: string) => (key ? because(key, message) : message);
+  expect(err !== undefined, say(`${what}: the call succeeded, expected it to throw a RagError`)).toBe(true);
+  expect(err instanceof RagError, say(`${what}: got ${String(err)}, expected a RagError with a code`)).toBe(true);
+  return err as RagError;
+}
+
+/** Run fn and return the RagError it throws, failing the check on anything else (see asRagError). */
+async function ragError(fn: () => Promise<unknown>, what: string, key?: string): Promise<RagError> {
+  return asRagError(await thrown(fn), what, key);
 }
 
 const texts = ['alpha', 'bravo charlie', 'delta', 'echo foxtrot golf', 'hotel'];
@@ -28,43 +44,53 @@ describe('HfEmbedder (hidden)', () => {
     try {
       const embedder = await new HfEmbedder({ endpointUrl: server.url, accessToken: 'hf_test_token', batchSize: 2, backoffMs: 1 });
       const vectors = await embedder.embed(texts);
-      expect(server.requests.map((r) => r.body?.inputs), 'requests should carry {"inputs": [...]} batches of at most batchSize texts, in order').toEqual([texts.slice(0, 2), texts.slice(2, 4), texts.slice(4)]);
-      for (const r of server.requests) {
-        expect(r.method).toBe('POST');
-        expect(r.url, 'the client posts to the endpointUrl itself').toBe('/embed');
-        expect(r.headers.authorization, 'the token goes in an Authorization: Bearer header').toBe('Bearer hf_test_token');
+      const batches = server.requests.map((r) => r.body?.inputs);
+      const want = [texts.slice(0, 2), texts.slice(2, 4), texts.slice(4)];
+      expect(batches, because('batches', `5 texts with batchSize 2: the server got the batches ${JSON.stringify(batches)}, expected ${JSON.stringify(want)} ({"inputs": [...]}, at most batchSize texts each, in order)`)).toEqual(want);
+      for (const [i, r] of server.requests.entries()) {
+        expect(r.method, because('request', `request ${i}: the method`)).toBe('POST');
+        expect(r.url, because('request', `request ${i} went to ${r.url}: the client posts to the endpointUrl itself`)).toBe('/embed');
+        expect(r.headers.authorization, because('request', `request ${i}: the Authorization header is ${JSON.stringify(r.headers.authorization)}, expected "Bearer hf_test_token" (the token goes to the client)`)).toBe('Bearer hf_test_token');
       }
-      expect(vectors).toHaveLength(texts.length);
+      expect(vectors.length, because('vectors', `got ${vectors.length} vectors for ${texts.length} texts`)).toBe(texts.length);
       vectors.forEach((v, i) => {
-        expect(v, 'each embedding is a Float32Array').toBeInstanceOf(Float32Array);
-        expect(Array.from(v), `vector ${i} belongs to "${texts[i]}"`).toEqual(fakeVectors([texts[i]], 4)[0]);
+        expect(v instanceof Float32Array, because('vectors', `vector ${i} is ${Array.isArray(v) ? 'an Array' : typeof v}, expected a Float32Array`)).toBe(true);
+        expect(Array.from(v), because('vectors', `vector ${i} should belong to "${texts[i]}" (the order of the texts)`)).toEqual(fakeVectors([texts[i]], 4)[0]);
       });
-      expect(await field(embedder, 'dim'), 'dim is known after the first response').toBe(4);
+      const dim = await field(embedder, 'dim');
+      expect(dim, because('dim', `dim after the first response is ${dim}, expected 4 (the length of its vectors)`)).toBe(4);
     } finally {
       await server.close();
     }
   });
 
   test('retries a 429 with backoff, then succeeds; gives up after maxRetries with a clear error', async () => {
+    // Each way of failing gets its own hint (hint_when in lab.yaml): no retry at all, too little
+    // backoff, the wrong number of requests, or the wrong error once the retries are used up.
     const server = await startEmbeddingServer((req, n) => (n < 2 ? { status: 429, json: { error: 'Rate limit reached, slow down' } } : { status: 200, json: fakeVectors(req.body.inputs, 3) }));
     try {
       const embedder = await new HfEmbedder({ endpointUrl: server.url, accessToken: 'hf_x', batchSize: 8, maxRetries: 3, backoffMs: 20 });
+      let vectors: Float32Array[] = [];
       const t0 = performance.now();
-      const vectors = await embedder.embed(['one', 'two']);
+      const err = await thrown(async () => {
+        vectors = await embedder.embed(['one', 'two']);
+      });
       const waited = performance.now() - t0;
+      expect(err === undefined, because('no-retry', `the server answered 429 twice, then 200 (maxRetries 3): embed() threw ${String(err)} after ${server.requests.length} request(s), expected it to retry and return the vectors of the third`)).toBe(true);
       expect(vectors.map((v) => Array.from(v))).toEqual(fakeVectors(['one', 'two'], 3));
-      expect(server.requests.length, 'two 429s, then one success').toBe(3);
-      expect(waited, 'back off before each retry: 20 ms, then 40 ms').toBeGreaterThanOrEqual(50);
+      expect(server.requests.length, because('retry-count', `two 429s, then one success: the server saw ${server.requests.length} requests, expected 3`)).toBe(3);
+      expect(waited, because('backoff', `embed() took ${waited.toFixed(0)} ms for two 429s and a success, expected >= 50 ms: with backoffMs 20 it sleeps 20 ms before the first retry and 40 ms before the second`)).toBeGreaterThanOrEqual(50);
     } finally {
       await server.close();
     }
     const always = await startEmbeddingServer(() => ({ status: 429, json: { error: 'Rate limit reached' } }));
     try {
       const embedder = await new HfEmbedder({ endpointUrl: always.url, accessToken: 'hf_x', maxRetries: 2, backoffMs: 1 });
-      const err = await ragError(() => embedder.embed(['one']));
-      expect(err.code).toBe('EMBEDDING_RATE_LIMITED');
-      expect(err.message, 'say that it was HTTP 429').toMatch(/429/);
-      expect(always.requests.length, 'maxRetries 2 means at most 3 requests').toBe(3);
+      const what = 'a 429 on every request, maxRetries 2';
+      const err = await ragError(() => embedder.embed(['one']), what, 'rate-limited-error');
+      expect(err.code, because('rate-limited-error', `${what}: the error's code`)).toBe('EMBEDDING_RATE_LIMITED');
+      expect(err.message, because('rate-limited-error', `${what}: the message should say that it was HTTP 429`)).toMatch(/429/);
+      expect(always.requests.length, because('retry-count', `${what}: the server saw ${always.requests.length} requests, expected 3 (the first and 2 retries)`)).toBe(3);
     } finally {
       await always.close();
     }
@@ -72,55 +98,64 @@ describe('HfEmbedder (hidden)', () => {
 
   test('gives up on a 503 after a bounded number of attempts', async () => {
     // @huggingface/inference retries a 503 by itself, forever and without delay, unless told not to
-    const server = await startEmbeddingServer(() => ({ status: 503, json: { error: 'Model is loading' } }), 40);
+    const cap = 40;
+    const server = await startEmbeddingServer(() => ({ status: 503, json: { error: 'Model is loading' } }), cap);
     try {
       const embedder = await new HfEmbedder({ endpointUrl: server.url, accessToken: 'hf_x', maxRetries: 2, backoffMs: 1 });
-      const err = await ragError(() => embedder.embed(['one'])).catch((e) => e);
-      expect(server.requests.length, 'with maxRetries 2 the server must see at most 3 requests: pass { retry_on_error: false } to the client and retry yourself').toBeLessThanOrEqual(3);
-      expect(err).toBeInstanceOf(RagError);
-      expect((err as RagError).code).toBe('EMBEDDING_UNAVAILABLE');
+      const what = 'a 503 on every request, maxRetries 2';
+      const err = await thrown(() => embedder.embed(['one']));
+      const seen = server.requests.length;
+      // past the cap the fake server answers 200: only retries without a bound and without a delay get there
+      const key = seen > cap ? 'client-retries' : 'retry-count';
+      expect(seen, because(key, `${what}: the server saw ${seen} requests${seen > cap ? `, answering 503 to the first ${cap}` : ''}, expected at most 3`)).toBeLessThanOrEqual(3);
+      const rag = asRagError(err, what, 'unavailable-error');
+      expect(rag.code, because('unavailable-error', `${what}: the error's code`)).toBe('EMBEDDING_UNAVAILABLE');
     } finally {
       await server.close();
     }
   });
 
   test('401 becomes a clear EMBEDDING_AUTH error, without retrying', async () => {
+    // Each way of failing has its own hint (hint_when in lab.yaml): the 401 error, a retry, or the 404.
     const server = await startEmbeddingServer(() => ({ status: 401, json: { error: 'Invalid credentials in Authorization header' } }));
     try {
       const embedder = await new HfEmbedder({ endpointUrl: server.url, accessToken: 'hf_wrong', maxRetries: 3, backoffMs: 1 });
-      const err = await ragError(() => embedder.embed(['one']));
-      expect(err.code).toBe('EMBEDDING_AUTH');
-      expect(err.message, 'the message should say 401 and point at the token (HF_TOKEN)').toMatch(/401/);
-      expect(err.message).toMatch(/token/i);
-      expect(server.requests.length, 'a wrong token will not get better: do not retry a 401').toBe(1);
+      const what = 'a 401 (wrong token)';
+      const err = await ragError(() => embedder.embed(['one']), what, 'auth-error');
+      expect(err.code, because('auth-error', `${what}: the error's code`)).toBe('EMBEDDING_AUTH');
+      expect(err.message, because('auth-error', `${what}: the message should say that it was HTTP 401`)).toMatch(/401/);
+      expect(err.message, because('auth-error', `${what}: the message should point at the token (HF_TOKEN)`)).toMatch(/token/i);
+      expect(server.requests.length, because('retried', `${what}: the server saw ${server.requests.length} requests, expected 1: a wrong token will not get better, do not retry a 401`)).toBe(1);
     } finally {
       await server.close();
     }
     const missing = await startEmbeddingServer(() => ({ status: 404, json: { error: 'Model not found' } }));
     try {
       const embedder = await new HfEmbedder({ endpointUrl: missing.url, accessToken: 'hf_x', backoffMs: 1 });
-      const err = await ragError(() => embedder.embed(['one']));
-      expect(err.code).toBe('EMBEDDING_NOT_FOUND');
-      expect(missing.requests.length, 'do not retry a 404').toBe(1);
+      const what = 'a 404 (no such model)';
+      const err = await ragError(() => embedder.embed(['one']), what, 'not-found');
+      expect(err.code, because('not-found', `${what}: the error's code`)).toBe('EMBEDDING_NOT_FOUND');
+      expect(missing.requests.length, because('retried', `${what}: the server saw ${missing.requests.length} requests, expected 1: do not retry a 404`)).toBe(1);
     } finally {
       await missing.close();
     }
   });
 
   test('a malformed response becomes a clear error', async () => {
-    const cases: [string, (req: any) => { status: number; json?: unknown; text?: string; contentType?: string }, string][] = [
-      ['an object instead of a list', () => ({ status: 200, json: { embeddings: [[1, 2]] } }), 'EMBEDDING_MALFORMED'],
-      ['strings instead of numbers', (req) => ({ status: 200, json: req.body.inputs.map(() => ['a', 'b']) }), 'EMBEDDING_MALFORMED'],
-      ['fewer vectors than texts', () => ({ status: 200, json: [[1, 2, 3]] }), 'EMBEDDING_MALFORMED'],
-      ['vectors of different lengths', () => ({ status: 200, json: [[1, 2, 3], [1, 2]] }), 'DIMENSION_MISMATCH'],
-      ['plain text', () => ({ status: 200, text: 'hello', contentType: 'text/plain' }), 'EMBEDDING_MALFORMED'],
+    // the hint_when key of each case: what the client rejects itself, or what only your code can check
+    const cases: [string, (req: any) => { status: number; json?: unknown; text?: string; contentType?: string }, string, string][] = [
+      ['an object instead of a list', () => ({ status: 200, json: { embeddings: [[1, 2]] } }), 'EMBEDDING_MALFORMED', 'client-output'],
+      ['strings instead of numbers', (req) => ({ status: 200, json: req.body.inputs.map(() => ['a', 'b']) }), 'EMBEDDING_MALFORMED', 'client-output'],
+      ['fewer vectors than texts', () => ({ status: 200, json: [[1, 2, 3]] }), 'EMBEDDING_MALFORMED', 'vector-count'],
+      ['vectors of different lengths', () => ({ status: 200, json: [[1, 2, 3], [1, 2]] }), 'DIMENSION_MISMATCH', 'dimension-mismatch'],
+      ['plain text', () => ({ status: 200, text: 'hello', contentType: 'text/plain' }), 'EMBEDDING_MALFORMED', 'client-output'],
     ];
-    for (const [what, reply, code] of cases) {
+    for (const [what, reply, code, key] of cases) {
       const server = await startEmbeddingServer((req) => reply(req));
       try {
         const embedder = await new HfEmbedder({ endpointUrl: server.url, accessToken: 'hf_x', batchSize: 8, backoffMs: 1 });
-        const err = await ragError(() => embedder.embed(['one', 'two']));
-        expect(err.code, `response with ${what}`).toBe(code);
+        const err = await ragError(() => embedder.embed(['one', 'two']), `2 texts, a response with ${what}`, key);
+        expect(err.code, because(key, `2 texts, a response with ${what}: the error's code`)).toBe(code);
       } finally {
         await server.close();
       }

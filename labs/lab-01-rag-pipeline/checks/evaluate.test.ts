@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { learner } from '#ailab/learner';
+import { because } from '#ailab/checks';
 import type * as Errors from '../src/errors.ts';
 import type * as Evaluate from '../src/evaluate.ts';
 
@@ -14,45 +15,52 @@ describe('metrics (hidden)', () => {
     // nDCG@5, gain 2^g - 1: DCG = 1/log2(3) + 3/log2(5); IDCG = 3 + 1/log2(3) + 1/log2(4)
     const dcg = 1 / Math.log2(3) + 3 / Math.log2(5);
     const idcg = 3 + 1 / Math.log2(3) + 1 / 2;
-    expect(await recallAtK(ranking, qrels, 5)).toBeCloseTo(2 / 3, 10);
-    expect(await mrrAtK(ranking, qrels, 5)).toBeCloseTo(0.5, 10);
-    expect(await ndcgAtK(ranking, qrels, 5), 'gain 2^grade - 1, discount 1/log2(rank + 1), ideal from all judged documents').toBeCloseTo(dcg / idcg, 10);
-    expect(await ndcgAtK(ranking, qrels, 5)).toBeCloseTo(0.4655, 4);
+    // each metric has its own hint (hint_when in lab.yaml)
+    const shown = `ranking ${JSON.stringify(ranking)}, qrels ${JSON.stringify(qrels)}`;
+    expect(await recallAtK(ranking, qrels, 5), because('recall', `recall@5 of ${shown}: 2 of the 3 relevant documents`)).toBeCloseTo(2 / 3, 10);
+    expect(await mrrAtK(ranking, qrels, 5), because('mrr', `MRR@5 of ${shown}: the first relevant document is at rank 2`)).toBeCloseTo(0.5, 10);
+    expect(await ndcgAtK(ranking, qrels, 5), because('ndcg', `nDCG@5 of ${shown}: gain 2^grade - 1, discount 1/log2(rank + 1), ideal from all judged documents`)).toBeCloseTo(dcg / idcg, 10);
+    expect(await ndcgAtK(ranking, qrels, 5), because('ndcg', `nDCG@5 of ${shown}`)).toBeCloseTo(0.4655, 4);
     // cut-offs: at k = 1 nothing relevant is retrieved; at k = 2 d1 is found
-    expect(await recallAtK(ranking, qrels, 1)).toBe(0);
-    expect(await mrrAtK(ranking, qrels, 1)).toBe(0);
-    expect(await ndcgAtK(ranking, qrels, 1)).toBe(0);
-    expect(await recallAtK(ranking, qrels, 2)).toBeCloseTo(1 / 3, 10);
-    expect(await ndcgAtK(ranking, qrels, 2), 'IDCG@2 uses only the best 2 grades').toBeCloseTo((1 / Math.log2(3)) / (3 + 1 / Math.log2(3)), 10);
+    expect(await recallAtK(ranking, qrels, 1), because('recall', 'recall@1: d3 is not relevant')).toBe(0);
+    expect(await mrrAtK(ranking, qrels, 1), because('mrr', 'MRR@1: d3 is not relevant')).toBe(0);
+    expect(await ndcgAtK(ranking, qrels, 1), because('ndcg', 'nDCG@1: d3 is not relevant')).toBe(0);
+    expect(await recallAtK(ranking, qrels, 2), because('recall', 'recall@2: d1 is 1 of the 3 relevant documents')).toBeCloseTo(1 / 3, 10);
+    expect(await ndcgAtK(ranking, qrels, 2), because('ndcg', 'nDCG@2: IDCG@2 uses only the best 2 grades')).toBeCloseTo((1 / Math.log2(3)) / (3 + 1 / Math.log2(3)), 10);
     // grade 0 entries are not relevant
-    expect(await recallAtK(['x', 'y'], { x: 0, y: 1 }, 2)).toBe(1);
-    expect(await mrrAtK(['x', 'y'], { x: 0, y: 1 }, 2)).toBe(0.5);
+    expect(await recallAtK(['x', 'y'], { x: 0, y: 1 }, 2), because('recall', 'recall@2 of ["x", "y"] with x graded 0: x is not relevant')).toBe(1);
+    expect(await mrrAtK(['x', 'y'], { x: 0, y: 1 }, 2), because('mrr', 'MRR@2 of ["x", "y"] with x graded 0: x is not relevant, y at rank 2 is')).toBe(0.5);
     // a perfect ranking scores 1; a short ranking is fine
-    expect(await ndcgAtK(['d2', 'd1', 'd5'], qrels, 5)).toBeCloseTo(1, 10);
-    expect(await recallAtK(['d2'], qrels, 5)).toBeCloseTo(1 / 3, 10);
+    expect(await ndcgAtK(['d2', 'd1', 'd5'], qrels, 5), because('ndcg', 'nDCG@5 of the ideal ranking ["d2", "d1", "d5"]')).toBeCloseTo(1, 10);
+    expect(await recallAtK(['d2'], qrels, 5), because('recall', 'recall@5 of a ranking of one document, d2')).toBeCloseTo(1 / 3, 10);
     let code = 'no error';
     try {
       await recallAtK(ranking, qrels, 0);
     } catch (err) {
-      expect(err).toBeInstanceOf(RagError);
+      expect(err instanceof RagError, because('invalid-k', `recallAtK with k = 0: got ${String(err)}, expected RagError INVALID_K`)).toBe(true);
       code = (err as RagError).code;
     }
-    expect(code, 'k <= 0').toBe('INVALID_K');
+    expect(code, because('invalid-k', `recallAtK with k = 0: got ${code === 'no error' ? 'no error' : `RagError ${code}`}, expected RagError INVALID_K`)).toBe('INVALID_K');
   });
 
   test('evaluateRun averages over queries and formatReport lists every retriever', async () => {
     const qrels = { q1: { a: 1 }, q2: { b: 2, c: 1 } };
-    const scores = await evaluateRun({ q1: ['a', 'x'], q2: ['x', 'c', 'y'] }, qrels, 3);
-    expect(scores.recall, 'mean of 1 and 1/2').toBeCloseTo(0.75, 10);
-    expect(scores.mrr, 'mean of 1 and 1/2').toBeCloseTo(0.75, 10);
+    const rankings = { q1: ['a', 'x'], q2: ['x', 'c', 'y'] };
+    const scores = await evaluateRun(rankings, qrels, 3);
+    // a mean that is right for your own per-query metric means the metric is off (metrics-hand), not the mean
+    const ownMean = (metric: typeof recallAtK) => Promise.all([metric(rankings.q1, qrels.q1, 3), metric(rankings.q2, qrels.q2, 3)]).then(([a, b]) => (a + b) / 2, () => NaN);
+    const keyOf = async (got: number, want: number, metric: typeof recallAtK) => (Math.abs(got - want) > 1e-9 && Math.abs(got - (await ownMean(metric))) < 1e-9 ? 'metric' : 'average');
+    expect(scores.recall, because(await keyOf(scores.recall, 0.75, recallAtK), `mean recall@3: got ${scores.recall}, expected the mean of 1 and 1/2`)).toBeCloseTo(0.75, 10);
+    expect(scores.mrr, because(await keyOf(scores.mrr, 0.75, mrrAtK), `mean MRR@3: got ${scores.mrr}, expected the mean of 1 and 1/2`)).toBeCloseTo(0.75, 10);
     const q2 = (1 / Math.log2(3)) / (3 + 1 / Math.log2(3));
-    expect(scores.ndcg).toBeCloseTo((1 + q2) / 2, 10);
+    expect(scores.ndcg, because(await keyOf(scores.ndcg, (1 + q2) / 2, ndcgAtK), `mean nDCG@3: got ${scores.ndcg}, expected the mean of 1 and ${q2.toFixed(4)}`)).toBeCloseTo((1 + q2) / 2, 10);
     const missing = await evaluateRun({ q1: ['a'] }, qrels, 3);
-    expect(missing.recall, 'a query with no ranking scores 0, it is not skipped').toBeCloseTo(0.5, 10);
+    expect(missing.recall, because('average', `rankings for q1 only: mean recall@3 is ${missing.recall}, expected 0.5: a query with no ranking scores 0, it is not skipped`)).toBeCloseTo(0.5, 10);
     const table = await formatReport([{ name: 'bm25', ...scores }, { name: 'hybrid', recall: 1, mrr: 1, ndcg: 1 }], 3);
-    expect(table).toMatch(/bm25/);
-    expect(table).toMatch(/hybrid/);
-    expect(table).toMatch(/0\.750/);
-    expect(table.split('\n').length, 'a header, a separator and one row per retriever').toBe(4);
+    const report = (message: string) => because('report', `formatReport: ${message}, got:\n${table}`);
+    expect(table, report('a row names bm25')).toMatch(/bm25/);
+    expect(table, report('a row names hybrid')).toMatch(/hybrid/);
+    expect(table, report('metrics to 3 decimals (0.750)')).toMatch(/0\.750/);
+    expect(table.split('\n').length, report('a header, a separator and one row per retriever: 4 lines')).toBe(4);
   });
 });

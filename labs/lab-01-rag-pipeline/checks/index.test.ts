@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { field, learner } from '#ailab/learner';
+import { because } from '#ailab/checks';
 import type * as Errors from '../src/errors.ts';
 import type * as Vectors from '../src/vector-index.ts';
 import { rng } from './reference.ts';
@@ -21,11 +22,13 @@ function bruteForce(items: { id: string; v: Float32Array }[], q: Float32Array, k
     .slice(0, k);
 }
 
-async function codeOf(fn: () => Promise<unknown>): Promise<string> {
+/** The code of the RagError fn throws, or 'no error'; anything but a RagError fails the check (with hint `key`, if given). */
+async function codeOf(fn: () => Promise<unknown>, key?: string, what = 'the call'): Promise<string> {
   try {
     await fn();
   } catch (err) {
-    expect(err, `expected a RagError, got ${String(err)}`).toBeInstanceOf(RagError);
+    const message = `${what}: got ${String(err)}, expected a RagError`;
+    expect(err instanceof RagError, key ? because(key, message) : message).toBe(true);
     return (err as RagError).code;
   }
   return 'no error';
@@ -46,17 +49,23 @@ describe('VectorIndex (hidden)', () => {
     for (const { id, v } of items) await index.add(id, v);
     expect(await field(index, 'size')).toBe(items.length);
     const queries = [...Array.from({ length: 25 }, () => Float32Array.from({ length: dim }, () => next() * 2 - 1)), base[2].slice(), new Float32Array(dim)];
+    // A zero vector stored as NaN can push the right hits out of a top k without showing up in it:
+    // one search for every vector tells, so a wrong score or id then gets the NaN hint.
+    const probe = await index.search(queries[0], items.length).catch(() => []);
+    const storedNaN = probe.some((hit) => Number.isNaN(hit.score)) ? `; search(q, ${items.length}) gives some stored vectors a NaN score` : '';
     for (const [qi, q] of queries.entries()) {
       for (const k of [1, 10, 37]) {
         const want = bruteForce(items, q, k);
         const got = await index.search(q, k);
-        expect(got.length, `query ${qi}, k=${k}`).toBe(k);
+        // a NaN anywhere (a zero norm) disorders the rest, so it is named first
+        const nan = got.findIndex((hit) => Number.isNaN(hit.score));
+        expect(nan, because('nan', `query ${qi}, k=${k}: the score at rank ${nan + 1} is NaN; guard zero norms`)).toBe(-1);
+        expect(got.length, because(storedNaN ? 'nan' : 'ranking', `query ${qi}, k=${k}: got ${got.length} hits${storedNaN}`)).toBe(k);
         got.forEach((hit, i) => {
-          expect(Number.isNaN(hit.score), `query ${qi}: a score is NaN; guard zero norms`).toBe(false);
-          expect(hit.score, `query ${qi}, k=${k}, rank ${i + 1}: score`).toBeCloseTo(want[i].score, 5);
+          expect(hit.score, because(storedNaN ? 'nan' : 'score', `query ${qi}, k=${k}, rank ${i + 1}: score${storedNaN}`)).toBeCloseTo(want[i].score, 5);
           // below 1e-6 apart, float32 rounding may order near-ties either way; exact ties must follow the ids
           const nearTie = want.some((w, j) => j !== i && Math.abs(w.score - want[i].score) < 1e-6 && w.score !== want[i].score);
-          if (!nearTie) expect(hit.id, `query ${qi}, k=${k}, rank ${i + 1}: id (scores equal -> smaller id first)`).toBe(want[i].id);
+          if (!nearTie) expect(hit.id, because(storedNaN ? 'nan' : 'ranking', `query ${qi}, k=${k}, rank ${i + 1}: id (scores equal -> smaller id first)${storedNaN}`)).toBe(want[i].id);
         });
       }
     }
@@ -71,26 +80,40 @@ describe('VectorIndex (hidden)', () => {
       ['zero', [0, 0, 0]],
       ['echo', [0, 0, 5]],
     ];
+    const scores = (hits: { id: string; score: number }[]) => hits.map((h) => `${h.id} ${h.score}`).join(', ');
     for (const order of [vectors, [...vectors].reverse()]) {
       const index = await new VectorIndex(3);
       for (const [id, v] of order) await index.add(id, v);
-      expect((await index.search([1, 0, 0], 3)).map((h) => h.id), 'alpha, bravo and delta all score 1').toEqual(['alpha', 'bravo', 'delta']);
-      expect((await index.search([1, 0, 0], 6)).map((h) => h.id), 'then charlie, echo and zero all score 0, by id').toEqual(['alpha', 'bravo', 'delta', 'charlie', 'echo', 'zero']);
+      const inserted = order === vectors ? 'inserted delta first' : 'inserted echo first';
+      const top3 = await index.search([1, 0, 0], 3);
+      const top6 = await index.search([1, 0, 0], 6);
       const zeroQuery = await index.search([0, 0, 0], 6);
-      expect(zeroQuery.map((h) => h.id), 'a zero query scores 0 against everything: ids ascending').toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'zero']);
-      expect(zeroQuery.every((h) => h.score === 0), 'scores are 0, not NaN').toBe(true);
+      // a NaN score in any of them (a zero vector divided by its norm) can misorder all three: then
+      // the zero-vector hint, else the ties hint
+      const key = [...top6, ...zeroQuery].some((h) => Number.isNaN(h.score)) ? 'zero-vector' : 'ties';
+      expect(top3.map((h) => h.id), because(key, `${inserted}: alpha, bravo and delta all score 1; got ${scores(top3)}`)).toEqual(['alpha', 'bravo', 'delta']);
+      expect(top6.map((h) => h.id), because(key, `${inserted}: then charlie, echo and zero all score 0, by id; got ${scores(top6)}`)).toEqual(['alpha', 'bravo', 'delta', 'charlie', 'echo', 'zero']);
+      expect(zeroQuery.map((h) => h.id), because(key, `${inserted}: a zero query scores 0 against everything, so ids ascending; got ${scores(zeroQuery)}`)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'zero']);
+      expect(zeroQuery.every((h) => h.score === 0), because('zero-vector', `${inserted}: a zero query scores 0, not NaN; got ${scores(zeroQuery)}`)).toBe(true);
     }
   });
 
   test('k <= 0 and vectors of mismatched dimension throw a RagError', async () => {
     const index = await new VectorIndex(4);
     await index.add('a', [1, 2, 3, 4]);
-    expect(await codeOf(() => index.search([1, 0, 0, 0], 0))).toBe('INVALID_K');
-    expect(await codeOf(() => index.search([1, 0, 0, 0], -3))).toBe('INVALID_K');
-    expect(await codeOf(() => index.search([1, 0, 0, 0], 1.5))).toBe('INVALID_K');
-    expect(await codeOf(() => index.add('b', [1, 2, 3]))).toBe('DIMENSION_MISMATCH');
-    expect(await codeOf(() => index.search([1, 2, 3, 4, 5], 1))).toBe('DIMENSION_MISMATCH');
-    expect(await codeOf(() => index.add('a', [4, 3, 2, 1]))).toBe('DUPLICATE_ID');
+    // each kind of bad input has its own hint (hint_when in lab.yaml)
+    const cases: [key: string, what: string, call: () => Promise<unknown>, code: string][] = [
+      ['invalid-k', 'search with k = 0', () => index.search([1, 0, 0, 0], 0), 'INVALID_K'],
+      ['invalid-k', 'search with k = -3', () => index.search([1, 0, 0, 0], -3), 'INVALID_K'],
+      ['invalid-k', 'search with k = 1.5', () => index.search([1, 0, 0, 0], 1.5), 'INVALID_K'],
+      ['dimension', 'add of a 3-dimensional vector to a 4-dimensional index', () => index.add('b', [1, 2, 3]), 'DIMENSION_MISMATCH'],
+      ['dimension', 'search with a 5-dimensional query in a 4-dimensional index', () => index.search([1, 2, 3, 4, 5], 1), 'DIMENSION_MISMATCH'],
+      ['duplicate-id', 'add of id "a" a second time', () => index.add('a', [4, 3, 2, 1]), 'DUPLICATE_ID'],
+    ];
+    for (const [key, what, call, want] of cases) {
+      const got = await codeOf(call, key, what);
+      expect(got, because(key, `${what}: got ${got === 'no error' ? 'no error' : `RagError ${got}`}, expected RagError ${want}`)).toBe(want);
+    }
     expect(await field(index, 'size'), 'a rejected vector must not be stored').toBe(1);
     expect((await index.search([1, 2, 3, 4], 5)).map((h) => h.id), 'k larger than the index returns every vector').toEqual(['a']);
   });

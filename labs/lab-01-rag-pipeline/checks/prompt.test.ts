@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { learner } from '#ailab/learner';
+import { because } from '#ailab/checks';
 import type * as Errors from '../src/errors.ts';
 import type * as Generate from '../src/generate.ts';
 import type * as Prompting from '../src/prompt.ts';
@@ -23,11 +24,11 @@ describe('prompt (hidden)', () => {
     for (const budget of [60, 90, 120, 200, 333, 512, 1000, 2048, 4096]) {
       const prompt = await buildPrompt(question, sources.slice(0, 12), budget);
       const real = count(prompt.text);
-      expect(real, `budget ${budget}: the prompt is ${real} cl100k tokens`).toBeLessThanOrEqual(budget);
-      expect(prompt.tokens, `budget ${budget}: prompt.tokens should be the token count of prompt.text`).toBe(real);
+      expect(real, because('over-budget', `budget ${budget}: the prompt is ${real} cl100k tokens`)).toBeLessThanOrEqual(budget);
+      expect(prompt.tokens, because('token-count', `budget ${budget}: prompt.tokens is ${prompt.tokens}, but prompt.text is ${real} cl100k tokens`)).toBe(real);
       const n = prompt.sources.length;
-      expect(prompt.sources.map((s) => s.id), `budget ${budget}: keep a prefix of the ranking (drop from the bottom)`).toEqual(sources.slice(0, n).map((s) => s.id));
-      expect(prompt.dropped.map((s) => s.id), `budget ${budget}: dropped = the rest, in rank order`).toEqual(sources.slice(n, 12).map((s) => s.id));
+      expect(prompt.sources.map((s) => s.id), because('prefix', `budget ${budget}: keep a prefix of the ranking (drop from the bottom)`)).toEqual(sources.slice(0, n).map((s) => s.id));
+      expect(prompt.dropped.map((s) => s.id), because('prefix', `budget ${budget}: dropped = the rest, in rank order`)).toEqual(sources.slice(n, 12).map((s) => s.id));
       const numbers = [...prompt.text.matchAll(/^\[(\d+)\] /gm)].map((m) => Number(m[1]));
       expect(numbers, `budget ${budget}: each kept source starts a line with "[n] ", numbered 1..${n}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       prompt.sources.forEach((s, i) => {
@@ -41,8 +42,8 @@ describe('prompt (hidden)', () => {
     const short = (id: string) => ({ id, docId: id, text: `Short note ${id}: the Kestrel retains 0.3 grams.` });
     const mixed = [short('s1'), { id: 'big', docId: 'big', text: sources.slice(0, 12).map((s) => s.text).join(' ') }, short('s2'), short('s3')];
     const cut = await buildPrompt(question, mixed, count((await buildPrompt(question, [short('s1'), short('s2'), short('s3')], 100_000)).text));
-    expect(cut.sources.map((s) => s.id), 'keep the top of the ranking only; do not skip the long chunk and pack s2, s3').toEqual(['s1']);
-    expect(cut.dropped.map((s) => s.id)).toEqual(['big', 's2', 's3']);
+    expect(cut.sources.map((s) => s.id), because('prefix', 'keep the top of the ranking only; do not skip the long chunk and pack s2, s3')).toEqual(['s1']);
+    expect(cut.dropped.map((s) => s.id), because('prefix', 'dropped = everything from the long chunk on, in rank order')).toEqual(['big', 's2', 's3']);
     const all = await buildPrompt(question, sources.slice(0, 3), 100_000);
     expect(all.sources.length, 'a generous budget keeps every chunk').toBe(3);
   });
@@ -61,7 +62,7 @@ describe('prompt (hidden)', () => {
       for (const m of markers) expect(m >= 1 && m <= prompt.sources.length, `budget ${budget}: the answer cites [${m}] but the prompt has [1]..[${prompt.sources.length}]`).toBe(true);
       expect(new Set(answer.citations), 'answer.citations lists the [n] markers of the text').toEqual(new Set(markers));
       const cited = await resolveCitations(answer, prompt);
-      expect(cited.map((s) => s.id)).toEqual(answer.citations.map((n) => prompt.sources[n - 1].id));
+      expect(cited.map((s) => s?.id), because('numbering', `budget ${budget}: resolveCitations of [${answer.citations.join('], [')}]: [n] is prompt.sources[n - 1]`)).toEqual(answer.citations.map((n) => prompt.sources[n - 1].id));
       if (budget === 2000) {
         expect(answer.citations.length, 'with the Kestrel page in the sources the answer cites it').toBeGreaterThan(0);
         expect(cited.some((s) => s.docId === 'grinders-01')).toBe(true);
@@ -74,10 +75,10 @@ describe('prompt (hidden)', () => {
     try {
       await resolveCitations({ text: 'Made up [3]', citations: [3] }, prompt);
     } catch (err) {
-      expect(err).toBeInstanceOf(RagError);
+      expect(err instanceof RagError, because('unresolved', `[3] with sources [1]..[2]: got ${String(err)}, expected RagError UNRESOLVED_CITATION`)).toBe(true);
       code = (err as RagError).code;
     }
-    expect(code, 'a citation beyond the sources must throw').toBe('UNRESOLVED_CITATION');
+    expect(code, because('unresolved', `[3] with sources [1]..[2]: got ${code === 'no error' ? 'no error' : `RagError ${code}`}; a citation beyond the sources must throw`)).toBe('UNRESOLVED_CITATION');
   });
 
   test('a budget smaller than the question throws BUDGET_TOO_SMALL', async () => {
