@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // The project's own tests. Lab checks never run through this config: the runner stages them
 // with runner/harness/vitest.config.mjs instead.
+
+/** e2e files that drive a terminal (tmux) or time what a learner sees: they run alone, after the rest. */
+const SERIAL = ['test/e2e/watch.test.ts', 'test/e2e/learner-mistakes.test.ts', 'test/e2e/progress.test.ts', 'test/e2e/reset.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -13,12 +17,26 @@ export default defineConfig({
         },
       },
       {
+        // Two files at a time, one per core: each runs sandboxes of its own.
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: SERIAL,
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          maxWorkers: 2,
+          maxConcurrency: 3, // test.concurrent runs within a file
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e-serial',
+          include: SERIAL,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

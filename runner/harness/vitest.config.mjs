@@ -27,7 +27,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'solution/**', 'mutants/**'],
     pool: 'forks',
     maxWorkers: workers,
-    isolate: true,
+    isolate: false,
     globals: false,
     watch: false,
     allowOnly: false,

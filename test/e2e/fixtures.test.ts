@@ -176,7 +176,7 @@ describe.each(['docker', 'local'] as const)('lab-00 fixture submissions through 
 const otherLabs = readdirSync(join(ROOT, 'fixtures/submissions')).filter((name) => /^lab-\d\d$/.test(name) && name !== 'lab-00');
 describe.each(otherLabs.flatMap((lab) => (['docker', 'local'] as const).map((sandbox) => [lab, sandbox] as const)))('%s fixture submissions through the real CLI (%s sandbox)', (lab, sandbox) => {
   const mine = findFixtures(join(ROOT, 'fixtures/submissions', lab)).filter((c) => (c.golden.sandboxes ?? ['docker', 'local']).includes(sandbox));
-  test.each(mine)('$name', async (fixture) => {
+  test.concurrent.each(mine)('$name', async (fixture) => {
     const dir = join(work, lab, `${studentOf(fixture)}-${sandbox}`);
     await prepareFixture(fixture, dir, values, join(ROOT, 'labs', readdirSync(join(ROOT, 'labs')).find((n) => n.startsWith(`${lab}-`))!));
     await expectFixtureRun(lab, fixture.golden, dir, sandbox);
