@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import picomatch from 'picomatch';
+import { globSync } from 'tinyglobby';
 import { mapPool } from '../core/pool.ts';
 import type { Results } from '../results/schema.ts';
 import { runChecks } from '../run/run-checks.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { collectSubmission, hashFiles } from '../submission/collect.ts';
+import { learnerSourcesByTestFile } from './affected.ts';
 import { docsProblems } from './docs.ts';
 import { loadMutants, type Lab } from './load.ts';
 import type { MutantManifest } from './schema.ts';
@@ -47,6 +49,16 @@ function mutantFiles(lab: Lab, dir: string): Map<string, Buffer> {
 
 const failing = (r: Results) => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
 
+/** A run of some test files, completed with the solution's results for the checks of the others. */
+export function withSolutionChecks(partial: Results, solution: Results, ran: string[]): Results {
+  const checks = partial.checks.map((c) => {
+    const base = solution.checks.find((s) => s.id === c.id);
+    return base?.file && !ran.includes(base.file) ? base : c;
+  });
+  const score = checks.reduce((sum, c) => sum + c.points, 0);
+  return { ...partial, checks, score, status: checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 'pass' : 'fail' };
+}
+
 /** A mutant's `hints:` that the run did not give: the check failed, but its hint is not the one for this cause. */
 export function wrongHints(lab: Lab, mutant: MutantManifest, r: Results): string[] {
   return Object.entries(mutant.hints ?? {}).flatMap(([id, key]) => {
@@ -85,7 +97,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   const mutants = loadMutants(lab, root);
   const solution = collectSubmission(lab, solutionDir, 'solution');
   const starter = collectSubmission(lab, lab.dir, 'starter');
-  type Job = { name: string; files: Map<string, Buffer>; inProcess?: boolean; judge: (r: Results) => Proof };
+  type Job = { name: string; files: Map<string, Buffer>; inProcess?: boolean; solution?: boolean; mutant?: boolean; judge: (r: Results) => Proof };
   const jobs: Job[] = [];
   const setupProblems = [...solution.problems.map((p) => `solution: ${p}`), ...starter.problems.map((p) => `starter: ${p}`)];
   if (!existsSync(solutionDir) || !statSync(solutionDir).isDirectory()) setupProblems.push('solution/ is missing');
@@ -95,6 +107,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   jobs.push({
     name: 'solution scores 100',
     files: solution.files,
+    solution: true,
     judge: (r) => {
       const detail = [...mappingProblems(r), ...r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}: ${(c.message ?? '').split('\n')[0]}`)];
       return { name: 'solution scores 100', ok: detail.length === 0 && r.score === r.maxScore, score: r.score, maxScore: r.maxScore, detail };
@@ -126,6 +139,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     jobs.push({
       name,
       files,
+      mutant: true,
       judge: (r) => {
         const want = new Set(mutant.manifest.kills);
         const got = new Set(failing(r));
@@ -143,13 +157,36 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   }
   if (mutants.length === 0) jobs.push({ name: 'has mutants', files: new Map(), judge: () => ({ name: 'has mutants', ok: false, score: 0, maxScore: 0, detail: ['mutants/ is empty: a check no mutant can fail is a weak check'] }) });
   let done = 0;
+  // A mutant runs only the test files that can load a file it changes; every other check keeps the
+  // solution's result, which is the same code (learnerSourcesByTestFile). The solution runs first.
+  let solved: (r: Results | undefined) => void = () => undefined;
+  const solutionRun = new Promise<Results | undefined>((resolve) => (solved = resolve));
+  const testFiles = globSync(['tests/**/*.test.ts', 'checks/**/*.test.ts'], { cwd: lab.dir }).sort();
+  const run = (job: Job, only?: string[]) =>
+    runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess, testFiles: only });
   const proofs = await mapPool(
     jobs,
     opts.jobs,
     async (job) => {
       if (job.files.size === 0) return job.judge(undefined as unknown as Results);
-      const r = await runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess });
-      opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name})`);
+      let r: Results;
+      let files = '';
+      if (!job.mutant) {
+        r = await run(job).catch((error) => {
+          if (job.solution) solved(undefined);
+          throw error;
+        });
+        if (job.solution) solved(r.score === r.maxScore && r.checks.every((c) => c.file) ? r : undefined);
+      } else {
+        const base = await solutionRun;
+        const changed = [...job.files].filter(([f, b]) => !solution.files.get(f)?.equals(b)).map(([f]) => f);
+        const graph = base ? await learnerSourcesByTestFile(lab.dir, testFiles, job.files) : undefined;
+        const affected = graph ? testFiles.filter((t) => { const s = graph.get(t); return s === 'all' || changed.some((f) => s?.has(f)); }) : testFiles;
+        if (affected.length === 0) return { name: job.name, ok: false, score: 0, maxScore: lab.maxScore, detail: [`no test file can load what the mutant changes (${changed.join(', ') || 'nothing'}), so no check can catch it`] };
+        r = affected.length === testFiles.length ? await run(job) : withSolutionChecks(await run(job, affected), base!, affected);
+        files = `, ${affected.length}/${testFiles.length} test files`;
+      }
+      opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name}${files})`);
       return job.judge(r);
     },
     opts.signal,

@@ -40,6 +40,8 @@ export interface RunChecksOptions {
    * default: grade and verify run many at once, and each check holds a compiler (~200 MB).
    */
   typecheck?: boolean;
+  /** Run only these test files (relative to the lab folder); the other checks report no result. */
+  testFiles?: string[];
 }
 
 /** The submission's TypeScript files, as text. */
@@ -48,7 +50,7 @@ function typeScriptFiles(files: Map<string, Buffer>): Record<string, string> {
 }
 
 /** The vitest command line inside the run tree. */
-function vitestArgs(nodeModules: string, root: string, labPath: string): string[] {
+function vitestArgs(nodeModules: string, root: string, labPath: string, testFiles: string[] = []): string[] {
   return [
     `${nodeModules}/vitest/vitest.mjs`,
     'run',
@@ -58,6 +60,7 @@ function vitestArgs(nodeModules: string, root: string, labPath: string): string[
     `${root}/${labPath}`,
     '--configLoader',
     'native',
+    ...testFiles,
   ];
 }
 
@@ -127,7 +130,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       {
         runDir: tree.dir,
         workdir: tree.labPath,
-        args: ({ nodeModules, root }) => vitestArgs(nodeModules, root, tree.labPath),
+        args: ({ nodeModules, root }) => vitestArgs(nodeModules, root, tree.labPath, opts.testFiles),
         env: {
           NODE_ENV: 'test',
           CI: '1',
