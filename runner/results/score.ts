@@ -1,7 +1,7 @@
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import type { Outcome } from '../sandbox/types.ts';
-import type { FrameLog } from './frames.ts';
+import type { FrameError, FrameLog } from './frames.ts';
 import { describeError, stripAnsi } from './messages.ts';
 import { notCompiledMessage } from './compile.ts';
 import type { CheckResult, CheckStatus, CompileError } from './schema.ts';
@@ -23,7 +23,7 @@ function firstHint(hint: string | string[]): string {
 }
 
 /** Why a check has no result, from what the sandbox tells us. */
-function explainMissing(lab: Lab, outcome: Outcome, ended: boolean, overrides: Partial<LabLimits> = {}): { status: CheckStatus; message: string } {
+function explainMissing(lab: Lab, outcome: Outcome, ended: boolean, overrides: Partial<LabLimits> = {}, unhandled?: FrameError): { status: CheckStatus; message: string } {
   const limits = lab.manifest.limits;
   if (outcome.timedOut) {
     const which = overrides.timeout_s !== undefined ? `the time limit of ${limits.timeout_s} s set by --timeout ${overrides.timeout_s} on the command line` : `the lab's time limit of ${limits.timeout_s} s (limits.timeout_s)`;
@@ -41,6 +41,11 @@ function explainMissing(lab: Lab, outcome: Outcome, ended: boolean, overrides: P
       message: `The test process ended (exit code ${outcome.exitCode ?? 'unknown'}) before this check reported a result. Does your code call process.exit() or kill a process?`,
     };
   }
+  if (unhandled) {
+    // The run ended, but the worker running this check's file did not: it was killed or exited.
+    const why = describeError(unhandled).split('\n')[0].replace(/^\[[\w-]+\]:\s*/, '').replace(/\.+$/, '');
+    return { status: 'error', message: `The test worker stopped before this check reported a result (${why}). Does your code kill a process or call process.exit()?` };
+  }
   return { status: 'missing', message: 'This check produced no result: its test did not run.' };
 }
 
@@ -49,10 +54,14 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
   const tests = new Map<string, Extract<FrameLog['frames'][number], { type: 'test' }>>();
   const moduleErrors: Extract<FrameLog['frames'][number], { type: 'module' }>[] = [];
   let ended = false;
+  let unhandled: FrameError | undefined;
   for (const frame of log.frames) {
     if (frame.type === 'test') tests.set(frame.name, frame);
     else if (frame.type === 'module') moduleErrors.push(frame);
-    else if (frame.type === 'end') ended = true;
+    else if (frame.type === 'end') {
+      ended = true;
+      unhandled = frame.unhandledErrors[0];
+    }
   }
   const known = new Set(lab.checks.map((c) => c.test));
   const problems = [...tests.keys()].filter((name) => !known.has(name)).map((name) => `authoring error: the test "${name}" (${tests.get(name)!.file}) is not mapped by any check in lab.yaml`);
@@ -104,7 +113,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
         // path: a hidden check's file is not the learner's to see.
         message = `Its test file could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
       } else {
-        ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides));
+        ({ status, message } = explainMissing(lab, outcome, ended, opts.overrides, unhandled));
       }
     }
     // A failure may name the way it failed ("[hint: pvalue]", from because()): that hint, then, not the ladder's first.

@@ -9,6 +9,7 @@ import { DockerSandbox, learnerUid } from '../../runner/sandbox/docker.ts';
 import { RecoveringSandbox, RUN_LABEL } from '../../runner/sandbox/recover.ts';
 import type { RunSpec, Sandbox } from '../../runner/sandbox/types.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { containersUnder } from '../helpers/hostile.ts';
 
 const docker = dockerClient();
 let sandbox: DockerSandbox;
@@ -126,8 +127,11 @@ describe('docker sandbox', () => {
 
 test('Ctrl-C during a check exits 130 and leaves no container running', async () => {
   const { ailab } = await import('../helpers/cli.ts');
-  const run = ailab(['check', 'lab-00', '--sandbox', 'docker', '--submission', join(ROOT, 'fixtures/submissions/lab-00/timeout/infinite-loop')]);
-  const mine = () => docker.listContainers({ all: true, filters: { label: ['ailab=1', 'ailab.lab=lab-00'] } });
+  // Its own TMPDIR, so its containers (whose run tree is mounted from there) are told apart from
+  // those of e2e files running beside it.
+  const tmp = mkdtempSync(join(tmpdir(), 'ailab-ctrl-c-'));
+  const run = ailab(['check', 'lab-00', '--sandbox', 'docker', '--submission', join(ROOT, 'fixtures/submissions/lab-00/timeout/infinite-loop')], { env: { TMPDIR: tmp } });
+  const mine = () => containersUnder(docker, `${tmp}/`);
   const deadline = Date.now() + 60_000;
   while ((await mine()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   expect((await mine()).length, 'the check never started a container').toBeGreaterThan(0);
@@ -136,6 +140,7 @@ test('Ctrl-C during a check exits 130 and leaves no container running', async ()
   expect(result.exitCode).toBe(130);
   expect(result.stderr).toContain('Interrupted.');
   expect(await mine()).toEqual([]);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('RecoveringSandbox.sweep', () => {

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ResultsSchema } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
+import { containersUnder } from '../helpers/hostile.ts';
 import { gradebookRows } from '../helpers/results.ts';
 
 const subs = join(ROOT, 'fixtures/submissions/lab-00');
@@ -84,7 +85,8 @@ describe('ailab grade', () => {
   test('grades a mixed class into an exact gradebook, with every export', async () => {
     const out = join(work, 'grades');
     writeFileSync(join(work, 'roster.csv'), `id,name\n${EXPECTED.map((r) => r.split(',')[0]).join(',x\n')},x\nzoe,Z\n`);
-    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '2', '--roster', join(work, 'roster.csv')]);
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '2', '--roster', join(work, 'roster.csv')], { env: { TMPDIR: tmp } });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(table(out)).toEqual([...EXPECTED, 'zoe,no-submission,0']);
     expect(run.stdout).toContain('no submission from: zoe');
@@ -123,8 +125,8 @@ describe('ailab grade', () => {
     expect(junit).toMatch(/<testsuite name="carol" tests="11" failures="0" errors="11" skipped="0"/);
     expect(junit).toContain(`<property name="submission_sha256" value="${bob.submission.sha256}"/>`);
     expect(junit).toContain('<property name="points.topk-ties" value="0/10"/>');
-    const left = await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } });
-    expect(left).toEqual([]);
+    // Only this run's containers (run trees under its TMPDIR): other e2e files run beside this one.
+    expect(await containersUnder(new Docker(), `${tmp}/`)).toEqual([]);
   });
 
   test('--resume reuses unchanged results and regrades a changed submission', async () => {
@@ -142,7 +144,8 @@ describe('ailab grade', () => {
 
   test('Ctrl-C midway leaves only complete results and no containers; --resume finishes the class', async () => {
     const out = join(work, 'interrupted');
-    const child = ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1']);
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const child = ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1'], { env: { TMPDIR: tmp } });
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && (!existsSync(join(out, 'results')) || readdirSync(join(out, 'results')).filter((f) => f.endsWith('.json')).length < 2)) {
       await new Promise((r) => setTimeout(r, 100));
@@ -155,7 +158,7 @@ describe('ailab grade', () => {
     expect(files.length).toBeLessThan(EXPECTED.length);
     for (const f of files) ResultsSchema.parse(JSON.parse(readFileSync(join(out, 'results', f), 'utf8')));
     expect(existsSync(join(out, 'grades.csv'))).toBe(false);
-    expect(await new Docker().listContainers({ all: true, filters: { label: ['ailab=1'] } })).toEqual([]);
+    expect(await containersUnder(new Docker(), `${tmp}/`)).toEqual([]);
     const resumed = await ailab(['grade', 'lab-00', klass, '--out', out, '--resume', '--jobs', '2']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`${files.length} result(s) reused with --resume.`);

@@ -102,6 +102,12 @@ describe('scoreChecks', () => {
     expect(unknown.problems).toEqual(['authoring error: check add-negative failed with hint key "overflow", which its hint_when in lab.yaml does not have']);
   });
 
+  test('a check whose worker died before it reported is an error that says so, not "did not run"', () => {
+    const died: Frame = { type: 'end', reason: 'failed', modules: 2, unhandledErrors: [{ name: 'Error', message: '[vitest-pool]: Worker forks emitted error.' }] };
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'passed'), died], forged: 0 }, outcome({ exitCode: 1 }));
+    expect(checks[1]).toMatchObject({ status: 'error', message: 'The test worker stopped before this check reported a result (Worker forks emitted error). Does your code kill a process or call process.exit()?' });
+  });
+
   test("verify holds a mutant to the hint it names: the cause's hint passes, the ladder's first rung is reported", () => {
     const keyed = { ...lab, checks: lab.checks.map((c) => (c.id === 'add-negative' ? { ...c, hint_when: { sign: 'The sign is lost: keep it.' } } : c)) };
     const run = (message: string) => ({ ...results, checks: scoreChecks(keyed, { frames: [test_('add > adds small numbers', 'passed'), test_('add > adds negative numbers', 'failed', message), end], forged: 0 }, outcome()).checks });
