@@ -47,8 +47,9 @@ export async function run(argv: string[]): Promise<number> {
   const failedWhenGraded = values.graded && !positionals[1] ? lab.checks.find((c) => graded?.checks.some((g) => g.id === c.id && g.status !== 'pass')) : undefined;
   const { check: named, why } = failedWhenGraded ? { check: failedWhenGraded, why: 'the first check that did not pass when graded' } : pickHintCheck(lab, progress, positionals[1]);
   // A student copy's hidden check has only neutral text: its hint is the one the grade came back with.
-  const fromGrade = named.visibility === 'hidden' && isStudentCopy(root) ? graded?.checks.find((g) => g.id === named.id) : undefined;
-  if (named.visibility === 'hidden' && isStudentCopy(root) && !fromGrade?.hint) {
+  const gradedOnly = named.visibility === 'hidden' && isStudentCopy(root);
+  const fromGrade = gradedOnly ? graded?.checks.find((g) => g.id === named.id) : undefined;
+  if (gradedOnly && !fromGrade?.hint) {
     const c = colors();
     const said = !graded
       ? `Its hints come back with your grade: when your instructor returns your graded results file, run \`npm run lab -- hint ${lab.manifest.id} ${named.id} --graded FILE\`.`

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.ts';
 import type { LabLimits } from '../lab/schema.ts';
-import { ResultsSchema, type Results } from '../results/schema.ts';
+import { readResultsFile, ResultsSchema, type Results } from '../results/schema.ts';
 import { guardWrite } from './output-errors.ts';
 
 /** The path of a student's result. */
@@ -50,12 +50,5 @@ export function staleBecause(saved: Results, now: RunIdentity): string | undefin
 
 /** Reads a saved result, or undefined when it is absent or invalid (it will be graded again). */
 export function loadResult(out: string, student: string): Results | undefined {
-  const path = resultPath(out, student);
-  if (!existsSync(path)) return undefined;
-  try {
-    const parsed = ResultsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readResultsFile(resultPath(out, student));
 }

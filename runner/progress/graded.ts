@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Lab } from '../lab/load.ts';
 import { formatIssues } from '../lab/issues.ts';
-import { ResultsSchema, type Results } from '../results/schema.ts';
+import { readResultsFile, ResultsSchema, type Results } from '../results/schema.ts';
 import { writeFailure } from './store.ts';
 
 /** Where a lab's graded results are kept once imported, relative to the course root. */
@@ -42,12 +42,5 @@ export function importGraded(root: string, lab: Lab, file: string): Results {
 
 /** The graded results imported for a lab, if any (an unreadable copy counts as none). */
 export function readGraded(root: string, labId: string): Results | undefined {
-  const file = join(root, gradedPath(labId));
-  if (!existsSync(file)) return undefined;
-  try {
-    const parsed = ResultsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readResultsFile(join(root, gradedPath(labId)));
 }

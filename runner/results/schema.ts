@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** The status of one check: a learner's result, never a tool failure. */
@@ -59,3 +60,14 @@ export const ResultsSchema = z.object({
   finishedAt: z.string(),
 });
 export type Results = z.infer<typeof ResultsSchema>;
+
+/** Reads a results file: undefined when it is absent, not JSON, or not a valid results object. */
+export function readResultsFile(path: string): Results | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const parsed = ResultsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
