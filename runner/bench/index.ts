@@ -1,7 +1,8 @@
 // `npm run bench`: the runner's speed, as ratios against a baseline taken in the same run, then
 // each lab's own bench (labs/*/bench.ts). Options: --skip-cold (keep the image), --runner-only,
-// --boundary-only (just check-in-Docker beside plain vitest), --runs N.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// --boundary-only (just check-in-Docker beside plain vitest), --watch-only (a save to its result
+// in watch, beside a fresh check), --runs N.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -88,6 +89,69 @@ check --solution in Docker beside plain vitest run (median of ${runs})`);
   return rows;
 }
 
+/**
+ * `watch lab-00` in Docker, off a terminal, in a throwaway copy of the course: the time from a save
+ * to its result on screen, over `runs` saves that alternate the solution and the starter, beside a
+ * fresh `check` of the same files in the same run (the issue's bar: never slower than that).
+ */
+async function benchWatch(runs: number): Promise<string[][]> {
+  const root = courseRoot();
+  const course = mkdtempSync(join(tmpdir(), 'ailab-bench-watch-'));
+  try {
+    for (const part of ['labs/lab-00-warmup', 'fixtures', 'docker', 'package.json', 'package-lock.json']) cpSync(join(root, part), join(course, part), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(course, 'node_modules'));
+    const lab = resolveLab('lab-00', course);
+    const file = lab.manifest.files[0];
+    const solution = readFileSync(join(lab.dir, 'solution', file));
+    const starter = readFileSync(join(lab.dir, file));
+    const child = execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'watch', 'lab-00', '--sandbox', 'docker'], { env: { AILAB_ROOT: course, NO_COLOR: '1', CI: 'true' }, reject: false, stdin: 'pipe' });
+    let out = '';
+    let seen = 0;
+    let waiting: { pattern: RegExp; resolve: () => void } | undefined;
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      // A result is a summary line after the separator; "running N checks" lines are not results.
+      const results = out.split('─'.repeat(60)).filter((part) => /^\n[✓✗] lab-00 {2}\d+\/\d+/.test(part));
+      if (waiting && results.length > seen && waiting.pattern.test(results.at(-1) ?? '')) {
+        seen = results.length;
+        waiting.resolve();
+      }
+    });
+    const until = (pattern: RegExp) =>
+      Promise.race([
+        new Promise<void>((resolve) => (waiting = { pattern, resolve })),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`watch showed no result matching ${pattern}:\n${out.slice(-2000)}`)), 120_000).unref()),
+      ]);
+    await until(/ 0\/100 /);
+    const times: number[] = [];
+    for (let i = 0; i < runs * 2; i++) {
+      const full = i % 2 === 0;
+      const t = performance.now();
+      writeFileSync(join(lab.dir, file), full ? solution : starter);
+      await until(full ? / 100\/100 / : / 0\/100 /);
+      times.push(performance.now() - t);
+    }
+    child.stdin?.write('q\n');
+    await child;
+    const check = async () => {
+      const t = performance.now();
+      const run = await execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'check', 'lab-00', '--sandbox', 'docker'], { reject: false, env: { AILAB_ROOT: course, CI: 'true', NO_COLOR: '1' } });
+      if (run.exitCode === 3) throw new Error(`check lab-00 failed: ${run.stderr.slice(-2000)}`);
+      return performance.now() - t;
+    };
+    await check();
+    const fresh: number[] = [];
+    for (let i = 0; i < runs; i++) fresh.push(await check());
+    const rows = [['lab-00', `${(median(times) / 1000).toFixed(2)} s`, `${(Math.max(...times) / 1000).toFixed(2)} s`, `${(median(fresh) / 1000).toFixed(2)} s`, `${(median(times) / median(fresh)).toFixed(2)}×`]];
+    console.log(`\nwatch in Docker: a save to its result on screen (median and worst of ${times.length} saves) beside a fresh check (median of ${runs})`);
+    console.log('lab | save to screen | worst | fresh check | ratio');
+    for (const r of rows) console.log(r.join(' | '));
+    return rows;
+  } finally {
+    rmSync(course, { recursive: true, force: true });
+  }
+}
+
 /** Grades a generated 40-student lab-00 class with --jobs 1, 2 and the core count, in one run. */
 async function benchGrade(): Promise<void> {
   const root = courseRoot();
@@ -124,12 +188,17 @@ async function benchGrade(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, 'watch-only': { type: 'boolean' }, runs: { type: 'string' } } });
   const runs = Number(values.runs ?? 5);
   const root = courseRoot();
   const docker = dockerClient();
   await requireDocker(docker);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
+  if (values['watch-only']) {
+    await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
+    await benchWatch(runs);
+    return;
+  }
   if (values['boundary-only']) {
     await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
     await benchBoundary(runs, listLabDirs(root).map((d) => d.slice(0, 6)));
@@ -153,6 +222,7 @@ async function main(): Promise<void> {
   console.log(`\n${'measure'.padEnd(w)}  result\n${'-'.repeat(w)}  ------`);
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
   await benchBoundary(runs, listLabDirs(root).map((d) => d.slice(0, 6)));
+  await benchWatch(runs);
   if (!values['skip-grade']) await benchGrade();
   if (values['runner-only']) return;
   const failed: string[] = [];

@@ -3,7 +3,7 @@
 // source maps (so stack traces name the .ts lines), and the import policy.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { build, transform } from 'esbuild';
+import { build, buildSync, transform } from 'esbuild';
 import { boundaryDir } from '../core/paths.ts';
 import type { LearnerPolicy } from './policy.ts';
 
@@ -25,6 +25,27 @@ export function hostBundle(): Promise<string> {
     legalComments: 'none',
   }).then((result) => result.outputFiles[0].text);
   return host;
+}
+
+let checks: string | undefined;
+
+/**
+ * The checks' side of the boundary (learner.ts and the RPC under it) as one ES module, built once
+ * per process: vitest loads one plain file in each run instead of transforming a dozen TypeScript
+ * files (about 250 ms of every run's start).
+ */
+export function checksBundle(): string {
+  checks ??= buildSync({
+    entryPoints: [join(boundaryDir(), 'learner.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+  }).outputFiles[0].text;
+  return checks;
 }
 
 function tsFiles(dir: string, root: string, out: string[]): void {

@@ -6,6 +6,7 @@ import { AilabError, EXIT, InterruptedError, UsageError } from '../core/errors.t
 import { courseRoot } from '../core/paths.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { saveRun } from '../progress/record.ts';
+import { TypeChecker } from '../results/types.ts';
 import { runChecks } from '../run/run-checks.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
@@ -35,7 +36,7 @@ Examples:
 const NEVER_WATCHED = new Set(['node_modules', '.ailab', 'solution', 'mutants', 'checks']);
 
 /** How long to wait after the last save before running: editors write files in bursts. */
-const DEBOUNCE_MS = 300;
+const DEBOUNCE_MS = 100;
 
 /** `ailab watch <lab>`: re-run the checks on every save, one run at a time. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
@@ -49,7 +50,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const lab = resolveLab(positionals[0], root);
   const limits = timeoutOverride(values.timeout);
   const show = progress();
-  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: show.step });
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, warm: true, onProgress: show.step });
+  const types = new TypeChecker(root);
   show.done();
   const c = colors();
   const tty = Boolean(process.stdout.isTTY);
@@ -71,7 +73,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
           screen(`${c.red('✗')} ${c.bold(lab.manifest.id)}  cannot run the checks yet\n\n${error.message}\n${error.hint ? `${c.cyan('next:')} ${error.hint}\n` : ''}${footer}\n`);
           return;
         }
-        const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: AbortSignal.any([signal, ctx.signal]), typecheck: true });
+        const results = await runChecks({ lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: AbortSignal.any([signal, ctx.signal]), typecheck: types });
         if (signal.aborted) return;
         const warnings: string[] = [];
         saveRun(root, results, (w) => warnings.push(`${c.yellow('warning:')} ${w}\n`)); // shown on the screen, which a clear would wipe from stderr
@@ -112,7 +114,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
       process.stdin.pause();
       (process.stdin as { unref?: () => void }).unref?.(); // an open pipe must not keep the process alive
-      void loop.stop().then(settle, settle);
+      const release = () => {
+        types.close();
+        return sandbox.close?.();
+      };
+      void loop
+        .stop()
+        .then(release, release)
+        .then(settle, settle);
     }
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     if (process.stdin.isTTY) process.stdin.setRawMode(true);

@@ -36,12 +36,7 @@ export function harnessDir(): string {
   return join(runnerDir(), 'harness');
 }
 
-/** The RPC layer, copied into every run tree for the checks' side of the boundary. */
-export function rpcDir(): string {
-  return join(runnerDir(), 'rpc');
-}
-
-/** The process boundary (runner/boundary), copied into every run tree. */
+/** The process boundary (runner/boundary), bundled into every run tree (boundary/build.ts). */
 export function boundaryDir(): string {
   return join(runnerDir(), 'boundary');
 }

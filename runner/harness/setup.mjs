@@ -2,7 +2,7 @@
 // running when the check ends (it hung past its time limit) costs that check only: the learner
 // process is replaced, and the next check starts a fresh one.
 import { afterAll, afterEach } from 'vitest';
-import { learnerSession } from './boundary/learner.ts';
+import { learnerSession } from './boundary/learner.mjs';
 
 afterEach(() => {
   learnerSession().afterCheck();

@@ -21,25 +21,64 @@ export interface TypecheckJob {
 }
 
 /**
+ * A type checker whose worker stays up between jobs, with every file it parsed: watch keeps one, so
+ * a save re-checks only what changed. Jobs run one at a time. A job past its time limit costs the
+ * worker (the next job starts another), and a broken worker gives undefined, never an error.
+ */
+export class TypeChecker {
+  private worker: Worker | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly root: string) {}
+
+  /** The type errors in `job.files`, at most `job.max`, or undefined when the check took longer than `limitMs` or could not run. */
+  check(job: TypecheckJob, limitMs = TYPECHECK_LIMIT_MS): Promise<CompileError[] | undefined> {
+    const next = this.queue.then(() => this.once(job, limitMs));
+    this.queue = next;
+    return next;
+  }
+
+  private once(job: TypecheckJob, limitMs: number): Promise<CompileError[] | undefined> {
+    const worker = (this.worker ??= new Worker(join(runnerDir(), 'results', 'typecheck-worker.cjs'), { workerData: { root: this.root }, resourceLimits: { maxOldGenerationSizeMb: 512 } }));
+    return new Promise((resolve) => {
+      const finish = (value: CompileError[] | undefined, keep: boolean) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onFailure);
+        worker.off('exit', onFailure);
+        if (!keep) this.drop(worker);
+        resolve(value);
+      };
+      const onMessage = (found: Omit<CompileError, 'frame'>[]) => finish(found.map((e) => ({ ...e, frame: codeFrame(job.files[e.file] ?? '', e.line, e.column) })), true);
+      const onFailure = () => finish(undefined, false);
+      const timer = setTimeout(onFailure, limitMs);
+      worker.on('message', onMessage);
+      worker.once('error', onFailure);
+      worker.once('exit', onFailure);
+      worker.postMessage(job);
+    });
+  }
+
+  private drop(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+  }
+
+  /** Stops the worker. */
+  close(): void {
+    if (this.worker) this.drop(this.worker);
+  }
+}
+
+/**
  * The type errors in `job.files`, at most `job.max`, or undefined when the check took longer than
  * `limitMs` or could not run (a broken TypeScript install): the run is never held up by it.
  */
 export async function typeErrors(job: TypecheckJob, limitMs = TYPECHECK_LIMIT_MS): Promise<CompileError[] | undefined> {
-  const worker = new Worker(join(runnerDir(), 'results', 'typecheck-worker.cjs'), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 512 } });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      resolve(undefined);
-    }, limitMs);
-    const finish = (value: CompileError[] | undefined) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(value);
-    };
-    worker.once('message', (found: Omit<CompileError, 'frame'>[]) =>
-      finish(found.map((e) => ({ ...e, frame: codeFrame(job.files[e.file] ?? '', e.line, e.column) }))),
-    );
-    worker.once('error', () => finish(undefined));
-    worker.once('exit', () => finish(undefined));
-  });
+  const checker = new TypeChecker(job.root);
+  try {
+    return await checker.check(job, limitMs);
+  } finally {
+    checker.close();
+  }
 }

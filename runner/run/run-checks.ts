@@ -7,7 +7,7 @@ import { mark } from '../core/timings.ts';
 import type { Lab } from '../lab/load.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import { syntaxErrors } from '../results/compile.ts';
-import { typeErrors } from '../results/types.ts';
+import { TypeChecker, typeErrors } from '../results/types.ts';
 import { createFrameReader, type FrameLog } from '../results/frames.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
@@ -37,9 +37,10 @@ export interface RunChecksOptions {
   onCheckDone?: (done: number) => void;
   /**
    * Type-check the editable files beside the run: for a learner's own check and watch runs. Off by
-   * default: grade and verify run many at once, and each check holds a compiler (~200 MB).
+   * default: grade and verify run many at once, and each check holds a compiler (~200 MB). Watch
+   * passes the TypeChecker it keeps, which re-checks only what changed.
    */
-  typecheck?: boolean;
+  typecheck?: boolean | TypeChecker;
   /** Run only these test files (relative to the lab folder); the other checks report no result. */
   testFiles?: string[];
 }
@@ -49,13 +50,16 @@ function typeScriptFiles(files: Map<string, Buffer>): Record<string, string> {
   return Object.fromEntries([...files].filter(([f]) => /\.[cm]?ts$/.test(f)).map(([f, b]) => [f, b.toString('utf8')]));
 }
 
+/** The harness's vitest config, in the run tree. */
+const HARNESS_CONFIG = '.ailab/vitest.config.mjs';
+
 /** The vitest command line inside the run tree. */
 function vitestArgs(nodeModules: string, root: string, labPath: string, testFiles: string[] = []): string[] {
   return [
     `${nodeModules}/vitest/vitest.mjs`,
     'run',
     '--config',
-    `${root}/.ailab/vitest.config.mjs`,
+    `${root}/${HARNESS_CONFIG}`,
     '--root',
     `${root}/${labPath}`,
     '--configLoader',
@@ -115,22 +119,25 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   let reported = 0;
   const reader = createFrameReader(nonce, (frame) => {
     if (frame.type === 'start' || frame.type === 'end') mark(`run: vitest ${frame.type} frame`);
-    if (frame.type === 'test' && reported === 0) mark('run: first test frame');
-    if (frame.type === 'test') opts.onCheckDone?.(++reported);
+    if (frame.type !== 'test') return;
+    if (reported++ === 0) mark('run: first test frame');
+    opts.onCheckDone?.(reported);
   });
   mark('run: staging');
-  const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
+  const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local', under: opts.sandbox.stagingDir });
   try {
     mark('run: staged');
     await prepareLearner(tree.dir, tree.policy);
     mark('run: learner prepared');
     // On the host's other core while the sandbox runs; it never runs the learner's code.
-    const types = !opts.typecheck ? Promise.resolve(undefined) : typeErrors({ root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 });
+    const job = { root: opts.root, labDir: lab.dir, files: typeScriptFiles(opts.files), max: 10 };
+    const types = !opts.typecheck ? Promise.resolve(undefined) : opts.typecheck instanceof TypeChecker ? opts.typecheck.check(job) : typeErrors(job);
     const outcome = await opts.sandbox.run(
       {
         runDir: tree.dir,
         workdir: tree.labPath,
         args: ({ nodeModules, root }) => vitestArgs(nodeModules, root, tree.labPath, opts.testFiles),
+        vitest: { config: HARNESS_CONFIG, files: opts.testFiles ?? [] },
         env: {
           NODE_ENV: 'test',
           CI: '1',

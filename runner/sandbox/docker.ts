@@ -22,7 +22,7 @@ export function learnerUid(owner = process.getuid?.() ?? 0): number {
 }
 
 /** The locked-down HostConfig every run gets: no network, read-only root, no capabilities. */
-export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
+export function hardenedHostConfig(spec: Pick<RunSpec, 'runDir' | 'limits'>): Docker.HostConfig {
   const memory = spec.limits.memory_mb * 1024 * 1024;
   return {
     NetworkMode: 'none',
@@ -52,6 +52,30 @@ export function hardenedHostConfig(spec: RunSpec): Docker.HostConfig {
   };
 }
 
+/**
+ * A hardened container for a run tree (spec.runDir, mounted read-only at /lab) that runs `node`
+ * with `args` as root, attached to stdin, stdout and stderr. Writes the tree's /etc/resolv.conf.
+ */
+export function containerOptions(image: string, spec: Pick<RunSpec, 'runDir' | 'workdir' | 'env' | 'labels' | 'limits'>, args: string[]): Docker.ContainerCreateOptions {
+  writeFileSync(join(spec.runDir, RESOLV_CONF), '# The ailab sandbox has no network and no DNS.\n', { mode: 0o644 });
+  return {
+    Image: image,
+    Cmd: ['node', ...args],
+    WorkingDir: `${CONTAINER_ROOT}/${spec.workdir}`,
+    Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env, AILAB_LEARNER_UID: String(learnerUid()) }).map(([k, v]) => `${k}=${v}`),
+    User: '0:0',
+    Labels: { ailab: '1', ...spec.labels },
+    NetworkDisabled: true,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: hardenedHostConfig(spec),
+  };
+}
+
 /** Runs each spec in a fresh, hardened container that is always removed afterwards. */
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker' as const;
@@ -73,23 +97,7 @@ export class DockerSandbox implements Sandbox {
     const onAbort = () => void kill();
     try {
       if (signal?.aborted) throw signal.reason;
-      writeFileSync(join(spec.runDir, RESOLV_CONF), '# The ailab sandbox has no network and no DNS.\n', { mode: 0o644 });
-      container = await this.docker.createContainer({
-        Image: this.image,
-        Cmd: ['node', ...spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })],
-        WorkingDir: `${CONTAINER_ROOT}/${spec.workdir}`,
-        Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env, AILAB_LEARNER_UID: String(learnerUid()) }).map(([k, v]) => `${k}=${v}`),
-        User: '0:0',
-        Labels: { ailab: '1', ...spec.labels },
-        NetworkDisabled: true,
-        OpenStdin: true,
-        StdinOnce: true,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        HostConfig: hardenedHostConfig(spec),
-      });
+      container = await this.docker.createContainer(containerOptions(this.image, spec, spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })));
       mark('docker: created');
       signal?.addEventListener('abort', onAbort, { once: true });
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;

@@ -8,6 +8,7 @@ import { DockerSandbox } from './docker.ts';
 import { LocalSandbox } from './local.ts';
 import { RecoveringSandbox } from './recover.ts';
 import type { Sandbox } from './types.ts';
+import { WarmDockerSandbox } from './warm.ts';
 
 /** The sandbox kinds a user may ask for. */
 export type SandboxChoice = 'docker' | 'local' | 'auto';
@@ -33,6 +34,8 @@ export async function openSandbox(opts: {
   choice: SandboxChoice;
   root: string;
   imageMode?: ImageMode;
+  /** Keep one container up between runs (watch): see warm.ts. */
+  warm?: boolean;
   onProgress: (step: string) => void;
 }): Promise<Sandbox> {
   if (opts.choice === 'local') {
@@ -48,5 +51,6 @@ export async function openSandbox(opts: {
   mark('sandbox: docker answered');
   const image = await ensureImage(docker, { root: opts.root, mode: opts.imageMode, onProgress: opts.onProgress });
   mark('sandbox: image ready');
+  if (opts.warm) return new WarmDockerSandbox(docker, image);
   return new RecoveringSandbox(new DockerSandbox(docker, image), docker);
 }

@@ -9,6 +9,11 @@ export interface RunSpec {
   /** Arguments after `node`, with paths relative to the run tree. */
   args: (ctx: { nodeModules: string; root: string }) => string[];
   env: Record<string, string>;
+  /**
+   * The same run as one vitest run, for a sandbox that keeps vitest loaded between runs (warm.ts):
+   * its config, relative to the run tree, and the test files to run, relative to `workdir`.
+   */
+  vitest?: { config: string; files: string[] };
   /** Written to the process's stdin, which is then closed. */
   stdin: string;
   limits: LabLimits;
@@ -42,6 +47,13 @@ export interface Sandbox {
    * and removes what failed runs left behind. Resolves false when the backend is still away.
    */
   recover?(onNotice: (text: string) => void): Promise<boolean>;
+  /**
+   * Where run trees must be staged for this sandbox, when it cares (the warm sandbox mounts one
+   * folder for all its runs); undefined for anywhere.
+   */
+  readonly stagingDir?: string;
+  /** Releases what the sandbox keeps between runs (the warm sandbox's container). */
+  close?(): Promise<void>;
   /** After a batch: removes whatever this process's finished runs left behind (bounded; never throws). */
   sweep?(): Promise<void>;
 }

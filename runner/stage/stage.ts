@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
 import type { LearnerPolicy } from '../boundary/policy.ts';
-import { boundaryDir, harnessDir, rpcDir } from '../core/paths.ts';
+import { checksBundle } from '../boundary/build.ts';
+import { harnessDir } from '../core/paths.ts';
 import type { Lab } from '../lab/load.ts';
 
 /** Lab folder parts that never go into a run tree. */
@@ -12,6 +13,9 @@ const NEVER_STAGED = new Set(['solution', 'mutants', 'node_modules', '.ailab']);
 
 /** Lab folder parts only the checks' side reads: the learner process never sees them. */
 const CHECKS_ONLY = new Set(['checks', 'tests', 'lab.yaml']);
+
+/** The checks' side of the boundary in a run tree (setup.mjs imports it by this path too). */
+const CHECKS_BOUNDARY = '.ailab/boundary/learner.mjs';
 
 /** A prepared run tree on disk; remove it with cleanup(). */
 export interface RunTree {
@@ -47,10 +51,11 @@ function closeUp(path: string): void {
 
 /**
  * Builds a clean run tree that mirrors the repository: the lab's course files, the submission's
- * editable files laid over them, the fixtures the lab lists, and the runner's own harness.
+ * editable files laid over them, the fixtures the lab lists, and the runner's own harness. It goes
+ * in a new folder under `under` (the sandbox's staging folder), or the system's temp folder.
  */
-export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opts: { linkNodeModules: boolean }): RunTree {
-  const dir = mkdtempSync(join(tmpdir(), 'ailab-run-'));
+export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opts: { linkNodeModules: boolean; under?: string }): RunTree {
+  const dir = mkdtempSync(join(opts.under ?? tmpdir(), 'ailab-run-'));
   try {
     const labPath = `labs/${lab.name}`;
     const dest = join(dir, labPath);
@@ -76,10 +81,10 @@ export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opt
     }
     mkdirSync(join(dir, '.ailab'));
     cpSync(harnessDir(), join(dir, '.ailab'), { recursive: true });
-    cpSync(rpcDir(), join(dir, '.ailab', 'rpc'), { recursive: true, filter: (src) => !src.endsWith('.md') });
-    cpSync(boundaryDir(), join(dir, '.ailab', 'boundary'), { recursive: true, filter: (src) => !src.endsWith('.md') });
+    mkdirSync(join(dir, '.ailab', 'boundary'));
+    writeFileSync(join(dir, CHECKS_BOUNDARY), checksBundle());
     // The checks import the boundary as #ailab/learner, as they do in the repository.
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', imports: { '#ailab/learner': './.ailab/boundary/learner.ts', '#ailab/checks': './.ailab/checks.ts' } }, null, 2)}\n`);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module', imports: { '#ailab/learner': `./${CHECKS_BOUNDARY}`, '#ailab/checks': './.ailab/checks.ts' } }, null, 2)}\n`);
     openUp(dir);
     chmodSync(dir, 0o755);
     // Modes do the separating in Docker (the learner runs as another user): checks, tests, lab.yaml,

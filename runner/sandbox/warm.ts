@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { SandboxError } from '../core/errors.ts';
+import { harnessDir } from '../core/paths.ts';
+import { mark } from '../core/timings.ts';
+import type { LabLimits } from '../lab/schema.ts';
+import { CONTAINER_ROOT, containerOptions } from './docker.ts';
+import { OutputSink } from './output.ts';
+import type { Outcome, RunSpec, Sandbox } from './types.ts';
+
+/** The longest stdout line kept whole; longer output without a newline is passed on as it is. */
+const MAX_LINE = 64 * 1024;
+
+/** The run in flight: where its output goes, and how it ends. */
+interface Current {
+  out: OutputSink;
+  err: OutputSink;
+  settle(exitCode: number | null): void;
+}
+
+/** The container that stays up between runs, with the agent (runner/harness/agent.mjs) in it. */
+interface Live {
+  container: Docker.Container;
+  stream: NodeJS.ReadWriteStream;
+  /** Its limits, as a key: a run with other limits gets a new container. */
+  limits: string;
+  current?: Current;
+  /** Settles when the container has stopped. */
+  gone: Promise<void>;
+  dead: boolean;
+}
+
+const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids, l.output_kb]);
+
+/**
+ * A Docker sandbox for watch: one hardened container stays up, and each run asks its agent to run
+ * vitest again, on a run tree staged fresh under `stagingDir` (mounted read-only at /lab). A run
+ * skips the container's create, start and removal and vitest's start-up; it still gets a fresh
+ * Vitest, fresh test workers and a fresh learner process, and the agent kills the learner user's
+ * processes and deletes its files between runs. A run that times out, is aborted, or kills the
+ * container costs that container: the next run starts another.
+ */
+export class WarmDockerSandbox implements Sandbox {
+  readonly kind = 'docker' as const;
+  readonly stagingDir: string;
+  private live: Live | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly docker: Docker,
+    readonly image: string,
+  ) {
+    this.stagingDir = mkdtempSync(join(tmpdir(), 'ailab-warm-'));
+    chmodSync(this.stagingDir, 0o755);
+    const agent = join(this.stagingDir, '.agent');
+    cpSync(harnessDir(), agent, { recursive: true });
+    chmodSync(agent, 0o700); // the checks' side's own: the learner never reads the harness
+  }
+
+  async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
+    if (this.closed) throw new Error('the warm sandbox is closed');
+    if (!spec.vitest) throw new Error('the warm sandbox runs vitest only: the spec has no vitest run');
+    const rel = relative(this.stagingDir, spec.runDir);
+    if (rel.startsWith('..') || rel.includes('/')) throw new Error(`the run tree ${spec.runDir} is not in the warm sandbox's folder ${this.stagingDir}`);
+    if (signal?.aborted) throw signal.reason;
+    const started = Date.now();
+    let live: Live;
+    try {
+      live = await this.ensure(spec);
+    } catch (cause) {
+      throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
+    }
+    if (live.current) throw new Error('the warm sandbox runs one run at a time');
+    const capBytes = spec.limits.output_kb * 1024;
+    let timedOut = false;
+    let settle!: (exitCode: number | null) => void;
+    const ended = new Promise<number | null>((resolve) => (settle = resolve));
+    live.current = { out: new OutputSink(capBytes, spec.interceptStdout), err: new OutputSink(capBytes), settle };
+    const current = live.current;
+    const kill = () => void live.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    signal?.addEventListener('abort', kill, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, spec.limits.timeout_s * 1000);
+    try {
+      const root = `${CONTAINER_ROOT}/${basename(spec.runDir)}`;
+      live.stream.write(`${JSON.stringify({ root, workdir: spec.workdir, config: `${root}/${spec.vitest.config}`, files: spec.vitest.files, env: spec.env, nonce: spec.stdin })}\n`);
+      let exitCode = await ended;
+      mark('warm: run done');
+      if (signal?.aborted) throw signal.reason;
+      let oomKilled = false;
+      if (live.dead) {
+        // The container itself ended: its state says how (out of memory, killed at the time limit).
+        const state = await live.container.inspect().then((i) => i.State, () => undefined);
+        exitCode = state?.ExitCode ?? exitCode;
+        oomKilled = Boolean(state?.OOMKilled);
+        await this.drop(live);
+      }
+      return { kind: 'docker', image: this.image, exitCode, timedOut, oomKilled, durationMs: Date.now() - started, stdout: current.out.text(), stderr: current.err.text() };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
+      live.current = undefined;
+      if (signal?.aborted || timedOut) await this.drop(live);
+    }
+  }
+
+  /** The live container for these limits: the one that is up, or a new one. */
+  private async ensure(spec: RunSpec): Promise<Live> {
+    const key = limitsKey(spec.limits);
+    if (this.live && !this.live.dead && this.live.limits === key) return this.live;
+    if (this.live) await this.drop(this.live);
+    const session = randomBytes(24).toString('hex');
+    const container = await this.docker.createContainer(
+      containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]),
+    );
+    try {
+      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+      const live: Live = { container, stream, limits: key, dead: false, gone: Promise.resolve() };
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      const marker = `@@ailab-agent:${session}:`;
+      let partial = '';
+      stdout.on('data', (chunk: Buffer) => {
+        partial += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+          const line = partial.slice(0, nl);
+          partial = partial.slice(nl + 1);
+          if (line.startsWith(marker)) live.current?.settle((JSON.parse(line.slice(marker.length)) as { exitCode: number }).exitCode);
+          else live.current?.out.write(`${line}\n`);
+        }
+        if (partial.length > MAX_LINE) {
+          live.current?.out.write(partial);
+          partial = '';
+        }
+      });
+      stderr.on('data', (chunk: Buffer) => live.current?.err.write(chunk));
+      container.modem.demuxStream(stream, stdout, stderr);
+      live.gone = new Promise<void>((resolve) => {
+        const end = () => {
+          if (partial) live.current?.out.write(partial);
+          partial = '';
+          live.dead = true;
+          live.current?.settle(null);
+          resolve();
+        };
+        stream.once('end', end);
+        stream.once('close', end);
+        stream.once('error', end);
+      });
+      await container.start();
+      mark('warm: container started');
+      stream.write(`${session}\n`);
+      this.live = live;
+      return live;
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Stops and removes a container; the next run starts another. */
+  private async drop(live: Live): Promise<void> {
+    if (this.live === live) this.live = undefined;
+    live.dead = true;
+    await live.container.remove({ force: true }).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.live) await this.drop(this.live);
+    rmSync(this.stagingDir, { recursive: true, force: true });
+  }
+}
