@@ -11,7 +11,35 @@ import { pathToFileURL } from 'node:url';
 const RUNNER = join(import.meta.dirname, '..');
 const DIST = join(RUNNER, '.dist');
 /** Bump when the build options below change, so every checkout rebuilds. */
-const BUILD_VERSION = 1;
+const BUILD_VERSION = 2;
+
+/**
+ * Modules that export one function and load a heavy part of the Docker client that the runner
+ * rarely needs: dockerode's BuildKit session (gRPC and protobufjs, never used) and docker-modem's
+ * SSH transport (ssh2, only for an ssh:// DOCKER_HOST). Each becomes a stub that loads the real
+ * module from node_modules on its first call, so a command doesn't load them at start-up.
+ */
+const LAZY = ['dockerode/lib/session.js', 'docker-modem/lib/ssh.js'];
+
+/**
+ * What stays in node_modules, loaded by Node at run time: packages with native parts or that spawn
+ * binaries (esbuild), that read their own files (typescript), or that the runner never bundles
+ * (vitest and tsx run the checks and the source fallback), or that only BuildKit needs (protobufjs,
+ * required by dockerode inside the build call the runner never makes). Every other package goes into the
+ * bundle: one file each command loads, instead of hundreds resolved one by one (`check` starts
+ * about 0.3 s sooner).
+ */
+const EXTERNAL = ['esbuild', 'typescript', 'vitest', 'vitest/*', 'vite', 'tsx', 'tsx/*', 'fsevents', 'cpu-features', '*.node', 'protobufjs', ...LAZY];
+
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(b) {
+    for (const spec of LAZY) {
+      const filter = new RegExp(`[\\\\/]${spec.replace(/[.]/g, '\\.').replace(/\//g, '[\\\\/]')}$`);
+      b.onLoad({ filter }, () => ({ contents: `module.exports = function () { return require(${JSON.stringify(spec)}).apply(this, arguments); };`, loader: 'js' }));
+    }
+  },
+};
 
 /** A digest of the runner's sources: path, size and mtime of each file the bundle may include. */
 export function sourceKey(dir = RUNNER) {
@@ -45,7 +73,10 @@ async function build(key) {
     format: 'esm',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
+    external: EXTERNAL,
+    plugins: [lazyModules],
+    // The bundled CommonJS packages call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __ailabRequire } from 'node:module'; const require = __ailabRequire(import.meta.url);" },
     logLevel: 'silent',
   });
   try {

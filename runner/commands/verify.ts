@@ -45,12 +45,17 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const show = progress(!values.json);
   // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
   const building = progress();
-  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, onProgress: building.step });
+  // Every run is the lab author's own code: containers stay up between runs (warm.ts).
+  const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, warm: true, onProgress: building.step });
   building.done();
   const reports: LabVerification[] = [];
-  for (const lab of labs) {
-    show.step(`${lab.manifest.id}: verifying…`);
-    reports.push(await verifyLab(lab, root, sandbox, { jobs, signal: ctx.signal, onProgress: show.step }));
+  try {
+    for (const lab of labs) {
+      show.step(`${lab.manifest.id}: verifying…`);
+      reports.push(await verifyLab(lab, root, sandbox, { jobs, signal: ctx.signal, onProgress: show.step }));
+    }
+  } finally {
+    await sandbox.close?.();
   }
   show.done();
   const ok = reports.every((r) => r.ok);

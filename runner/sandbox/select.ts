@@ -34,7 +34,7 @@ export async function openSandbox(opts: {
   choice: SandboxChoice;
   root: string;
   imageMode?: ImageMode;
-  /** Keep one container up between runs (watch): see warm.ts. */
+  /** Keep containers up between runs (watch, verify: never a class of students): see warm.ts. */
   warm?: boolean;
   onProgress: (step: string) => void;
 }): Promise<Sandbox> {

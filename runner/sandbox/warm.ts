@@ -37,17 +37,22 @@ interface Live {
 const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids, l.output_kb]);
 
 /**
- * A Docker sandbox for watch: one hardened container stays up, and each run asks its agent to run
- * vitest again, on a run tree staged fresh under `stagingDir` (mounted read-only at /lab). A run
- * skips the container's create, start and removal and vitest's start-up; it still gets a fresh
- * Vitest, fresh test workers and a fresh learner process, and the agent kills the learner user's
- * processes and deletes its files between runs. A run that times out, is aborted, or kills the
- * container costs that container: the next run starts another.
+ * A Docker sandbox for one learner's own runs (watch) and for a lab author's (verify): hardened
+ * containers stay up, and each run asks an idle one's agent to run vitest again, on a run tree
+ * staged fresh under `stagingDir` (mounted read-only at /lab). A run skips the container's create,
+ * start and removal and vitest's start-up; it still gets a fresh Vitest, fresh test workers and a
+ * fresh learner process, and the agent kills the learner user's processes and deletes its files
+ * between runs. Runs at once get a container each. A run that times out, is aborted, or kills its
+ * container costs that container: a later run starts another. Never for grading a class: one
+ * student's code must not share a container with another's.
  */
 export class WarmDockerSandbox implements Sandbox {
   readonly kind = 'docker' as const;
   readonly stagingDir: string;
-  private live: Live | undefined;
+  /** Containers up and not running anything. */
+  private idle: Live[] = [];
+  /** Every container up, idle or busy. */
+  private readonly lives = new Set<Live>();
   private closed = false;
 
   constructor(
@@ -70,11 +75,10 @@ export class WarmDockerSandbox implements Sandbox {
     const started = Date.now();
     let live: Live;
     try {
-      live = await this.ensure(spec);
+      live = await this.take(spec);
     } catch (cause) {
       throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
     }
-    if (live.current) throw new Error('the warm sandbox runs one run at a time');
     const capBytes = spec.limits.output_kb * 1024;
     let timedOut = false;
     let settle!: (exitCode: number | null) => void;
@@ -99,22 +103,24 @@ export class WarmDockerSandbox implements Sandbox {
         const state = await live.container.inspect().then((i) => i.State, () => undefined);
         exitCode = state?.ExitCode ?? exitCode;
         oomKilled = Boolean(state?.OOMKilled);
-        await this.drop(live);
       }
       return { kind: 'docker', image: this.image, exitCode, timedOut, oomKilled, durationMs: Date.now() - started, stdout: current.out.text(), stderr: current.err.text() };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', kill);
       live.current = undefined;
-      if (signal?.aborted || timedOut) await this.drop(live);
+      if (signal?.aborted || timedOut || live.dead || this.closed) await this.drop(live);
+      else this.idle.push(live);
     }
   }
 
-  /** The live container for these limits: the one that is up, or a new one. */
-  private async ensure(spec: RunSpec): Promise<Live> {
+  /** An idle container for these limits, or a new one; idle ones with other limits are dropped. */
+  private async take(spec: RunSpec): Promise<Live> {
     const key = limitsKey(spec.limits);
-    if (this.live && !this.live.dead && this.live.limits === key) return this.live;
-    if (this.live) await this.drop(this.live);
+    for (let live = this.idle.pop(); live; live = this.idle.pop()) {
+      if (!live.dead && live.limits === key) return live;
+      await this.drop(live);
+    }
     const session = randomBytes(24).toString('hex');
     const container = await this.docker.createContainer(
       containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]),
@@ -157,7 +163,7 @@ export class WarmDockerSandbox implements Sandbox {
       await container.start();
       mark('warm: container started');
       stream.write(`${session}\n`);
-      this.live = live;
+      this.lives.add(live);
       return live;
     } catch (error) {
       await container.remove({ force: true }).catch(() => undefined);
@@ -165,16 +171,17 @@ export class WarmDockerSandbox implements Sandbox {
     }
   }
 
-  /** Stops and removes a container; the next run starts another. */
+  /** Stops and removes a container; a later run starts another. */
   private async drop(live: Live): Promise<void> {
-    if (this.live === live) this.live = undefined;
+    this.lives.delete(live);
+    this.idle = this.idle.filter((l) => l !== live);
     live.dead = true;
     await live.container.remove({ force: true }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.live) await this.drop(this.live);
+    await Promise.all([...this.lives].map((live) => this.drop(live)));
     rmSync(this.stagingDir, { recursive: true, force: true });
   }
 }
