@@ -1,10 +1,11 @@
 // Prepares a run tree's learner side (`.ailab-learner/`, readable by the learner process): the
 // learner host bundled to one CommonJS file, the lab's TypeScript compiled to CommonJS with inline
 // source maps (so stack traces name the .ts lines), and the import policy.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { build, buildSync, transform } from 'esbuild';
-import { boundaryDir } from '../core/paths.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import { boundaryDir, bundleDir } from '../core/paths.ts';
 import type { LearnerPolicy } from './policy.ts';
 
 /** The folder, at the run tree's root, that the learner process may read. */
@@ -12,18 +13,47 @@ export const LEARNER_DIR = '.ailab-learner';
 
 let host: Promise<string> | undefined;
 
-/** The learner host as one CommonJS file (built once per process). */
+/**
+ * A build's output kept in the precompiled runner's folder (runner/.dist/<key>/boundary/), so only
+ * the first command of a runner version builds it; undefined when running from source.
+ */
+function keptBuild(name: string): { read(): string | undefined; keep(text: string): void } {
+  const dir = bundleDir();
+  const file = dir && join(dir, 'boundary', name);
+  return {
+    read: () => (file && existsSync(file) ? readFileSync(file, 'utf8') : undefined),
+    keep: (text) => {
+      if (!file) return;
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileAtomic(file, text);
+      } catch {
+        // a read-only checkout: build it each time
+      }
+    },
+  };
+}
+
+/** The learner host as one CommonJS file (built once per runner version). */
 export function hostBundle(): Promise<string> {
-  host ??= build({
-    entryPoints: [join(boundaryDir(), 'host.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-  }).then((result) => result.outputFiles[0].text);
+  const kept = keptBuild('host.cjs');
+  host ??= Promise.resolve(kept.read()).then(
+    (text) =>
+      text ??
+      build({
+        entryPoints: [join(boundaryDir(), 'host.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+        legalComments: 'none',
+      }).then((result) => {
+        kept.keep(result.outputFiles[0].text);
+        return result.outputFiles[0].text;
+      }),
+  );
   return host;
 }
 
@@ -31,11 +61,15 @@ let checks: string | undefined;
 
 /**
  * The checks' side of the boundary (learner.ts and the RPC under it) as one ES module, built once
- * per process: vitest loads one plain file in each run instead of transforming a dozen TypeScript
+ * per runner version: vitest loads one plain file in each run instead of transforming a dozen TypeScript
  * files (about 250 ms of every run's start).
  */
 export function checksBundle(): string {
-  checks ??= buildSync({
+  if (checks) return checks;
+  const kept = keptBuild('learner.mjs');
+  checks = kept.read();
+  if (checks) return checks;
+  checks = buildSync({
     entryPoints: [join(boundaryDir(), 'learner.ts')],
     bundle: true,
     platform: 'node',
@@ -45,6 +79,7 @@ export function checksBundle(): string {
     logLevel: 'silent',
     legalComments: 'none',
   }).outputFiles[0].text;
+  kept.keep(checks);
   return checks;
 }
 

@@ -31,6 +31,12 @@ export function runnerDir(): string {
   return dir;
 }
 
+/** The precompiled runner's folder (runner/.dist/<key>/) when running from it; undefined from source. */
+export function bundleDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return /[\\/]\.dist[\\/][0-9a-f]+$/.test(here) ? here : undefined;
+}
+
 /** Files the runner copies into every run tree (vitest config and results reporter). */
 export function harnessDir(): string {
   return join(runnerDir(), 'harness');

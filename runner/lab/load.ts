@@ -1,7 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
+import { writeFileAtomic } from '../core/atomic.ts';
 import { LabError } from '../core/errors.ts';
+import { bundleDir } from '../core/paths.ts';
 import { formatIssues } from './issues.ts';
 import { LabManifestSchema, MutantSchema, type LabCheck, type LabManifest, type MutantManifest } from './schema.ts';
 
@@ -18,7 +21,11 @@ export interface Lab {
 
 /** Parses a YAML file and validates it with a zod schema, or throws every problem as path: message. */
 export function readYaml<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } }, shownAs: string): T {
-  const text = readFileSync(file, 'utf8');
+  return parseYaml(readFileSync(file, 'utf8'), schema, shownAs);
+}
+
+/** Parses YAML text and validates it with a zod schema, or throws every problem as path: message. */
+function parseYaml<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } }, shownAs: string): T {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => `${shownAs}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
@@ -32,6 +39,35 @@ export function readYaml<T>(file: string, schema: { safeParse(v: unknown): { suc
   return parsed.data;
 }
 
+/**
+ * A lab.yaml, validated. Parsing YAML is most of what `list` does (about 20 ms a lab), so a valid
+ * manifest is kept, by a digest of its text, in the precompiled runner's own folder: a new runner
+ * (any source changed) has a new folder, and so never reads what an older schema accepted. Run
+ * from source, nothing is kept. A cache that can't be read or written is simply not used.
+ */
+function readManifest(file: string, shownAs: string): LabManifest {
+  const text = readFileSync(file, 'utf8');
+  const dir = bundleDir();
+  const cached = dir && join(dir, 'manifests', `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
+  if (cached && existsSync(cached)) {
+    try {
+      return JSON.parse(readFileSync(cached, 'utf8')) as LabManifest;
+    } catch {
+      // parse it again below
+    }
+  }
+  const manifest = parseYaml(text, LabManifestSchema, shownAs);
+  if (cached) {
+    try {
+      mkdirSync(join(dir, 'manifests'), { recursive: true });
+      writeFileAtomic(cached, JSON.stringify(manifest));
+    } catch {
+      // a read-only checkout: parse every time
+    }
+  }
+  return manifest;
+}
+
 /** Loads labs/<name>/lab.yaml, validates it, and applies the rules a schema cannot express. */
 export function loadLab(dir: string, root: string): Lab {
   const manifestPath = join(dir, 'lab.yaml');
@@ -39,7 +75,7 @@ export function loadLab(dir: string, root: string): Lab {
   if (!existsSync(manifestPath)) {
     throw new LabError('E_LAB_FILES', `${shownAs} does not exist.`, 'Every lab folder needs a lab.yaml; see docs/lab-format.md.');
   }
-  const manifest = readYaml(manifestPath, LabManifestSchema, shownAs);
+  const manifest = readManifest(manifestPath, shownAs);
   const problems: string[] = [];
   const name = basename(dir);
   if (name !== `${manifest.id}-${manifest.slug}`) {
