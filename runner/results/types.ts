@@ -1,9 +1,12 @@
 // Type errors in a submission's editable files, found by TypeScript on the host while the sandbox
 // runs the checks. Type-checking never runs the learner's code, but a pathological type can keep
 // the compiler busy: it runs in a worker thread that is stopped at a time limit.
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runnerDir } from '../core/paths.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import { bundleDir, runnerDir } from '../core/paths.ts';
 import { codeFrame } from './compile.ts';
 import type { CompileError } from './schema.ts';
 
@@ -70,14 +73,64 @@ export class TypeChecker {
   }
 }
 
+/** The lab's TypeScript and JSON files that a program over the editable files could read. */
+function labSources(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', 'solution', 'mutants', '.ailab'].includes(entry.name) || entry.isSymbolicLink()) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) labSources(path, out);
+    else if (/\.(ts|mts|cts|json)$/.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/**
+ * Where the answer for this job is kept: a digest of everything that decides it (the editable
+ * files' text, the size and time of every other lab source, the TypeScript and @types/node
+ * installed), in the precompiled runner's folder, so a runner change starts afresh. Undefined when
+ * running from source.
+ */
+function keptAnswer(job: TypecheckJob): string | undefined {
+  const dir = bundleDir();
+  if (!dir) return undefined;
+  const h = createHash('sha256').update(JSON.stringify([job.max, Object.entries(job.files).sort(([a], [b]) => (a < b ? -1 : 1))]));
+  for (const pkg of ['typescript', '@types/node']) {
+    const manifest = join(job.root, 'node_modules', pkg, 'package.json');
+    h.update(existsSync(manifest) ? `${pkg} ${JSON.parse(readFileSync(manifest, 'utf8')).version}\n` : `${pkg} none\n`);
+  }
+  for (const file of labSources(job.labDir)) {
+    const st = statSync(file);
+    h.update(`${file} ${st.size} ${st.mtimeMs}\n`);
+  }
+  return join(dir, 'types', `${h.digest('hex').slice(0, 32)}.json`);
+}
+
 /**
  * The type errors in `job.files`, at most `job.max`, or undefined when the check took longer than
- * `limitMs` or could not run (a broken TypeScript install): the run is never held up by it.
+ * `limitMs` or could not run (a broken TypeScript install): the run is never held up by it. The
+ * same files checked again (a check run twice, the same submission in another sandbox) get the
+ * kept answer, without starting a compiler.
  */
 export async function typeErrors(job: TypecheckJob, limitMs = TYPECHECK_LIMIT_MS): Promise<CompileError[] | undefined> {
+  let kept: string | undefined;
+  try {
+    kept = keptAnswer(job);
+    if (kept && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as CompileError[];
+  } catch {
+    kept = undefined; // check it afresh
+  }
   const checker = new TypeChecker(job.root);
   try {
-    return await checker.check(job, limitMs);
+    const found = await checker.check(job, limitMs);
+    if (found && kept) {
+      try {
+        mkdirSync(dirname(kept), { recursive: true });
+        writeFileAtomic(kept, JSON.stringify(found));
+      } catch {
+        // a read-only checkout: check every time
+      }
+    }
+    return found;
   } finally {
     checker.close();
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -56,5 +56,33 @@ describe('the precompiled runner', () => {
     const dir = join(ROOT, 'runner/.dist', sourceKey(), 'boundary');
     expect(readdirSync(dir).sort()).toEqual(['host.cjs', 'learner.mjs']);
     expect(readFileSync(join(dir, 'learner.mjs'), 'utf8')).toContain('learnerSession');
+  });
+
+  test('keeps the type check of the files it checked: the same files again get the kept answer, a changed lab source a fresh check', async () => {
+    const root = writeTree(demoCourse({ 'labs/lab-07-demo/src/add.ts': "export function add(a: number, b: number): number {\n  const n: number = 'one';\n  return a + b + n;\n}\n" }));
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    const kept = join(ROOT, 'runner/.dist', sourceKey(), 'types');
+    const listed = () => (existsSync(kept) ? readdirSync(kept) : []);
+    const typeErrorsOf = async () => {
+      const run = await ailab(['check', '7', '--sandbox', 'local', '--json'], { AILAB_ROOT: root });
+      expect(run.stdout, run.stderr).toContain('"schemaVersion"');
+      return (JSON.parse(run.stdout).typeErrors ?? []).map((e: { line: number; message: string }) => `${e.line}: ${e.message}`);
+    };
+    try {
+      const before = new Set(listed());
+      expect(await typeErrorsOf()).toEqual(["2: TS2322: Type 'string' is not assignable to type 'number'."]);
+      const mine = listed().filter((f) => !before.has(f));
+      expect(mine).toHaveLength(1);
+      // The kept answer is what a second run reports: replaced by hand, the replacement shows.
+      writeFileSync(join(kept, mine[0]), '[]');
+      expect(await typeErrorsOf()).toEqual([]);
+      expect(listed().filter((f) => !before.has(f))).toEqual(mine);
+      // A new source in the lab changes what decides the answer: checked afresh.
+      mkdirSync(join(root, 'labs/lab-07-demo/src/more'), { recursive: true });
+      writeFileSync(join(root, 'labs/lab-07-demo/src/more/util.ts'), 'export const one = 1;\n');
+      expect(await typeErrorsOf()).toEqual(["2: TS2322: Type 'string' is not assignable to type 'number'."]);
+    } finally {
+      removeTree(root);
+    }
   });
 });
