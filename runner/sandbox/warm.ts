@@ -122,9 +122,11 @@ export class WarmDockerSandbox implements Sandbox {
       await this.drop(live);
     }
     const session = randomBytes(24).toString('hex');
-    const container = await this.docker.createContainer(
-      containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]),
-    );
+    const options = containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]);
+    // If this process dies without close() (killed outright), the agent sees its stdin close and
+    // exits, and Docker removes the container: nothing stays behind.
+    options.HostConfig = { ...options.HostConfig, AutoRemove: true };
+    const container = await this.docker.createContainer(options);
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
       const live: Live = { container, stream, limits: key, dead: false, gone: Promise.resolve() };

@@ -138,6 +138,26 @@ describe('watch in a real terminal', () => {
     expect(left.stdout).toBe(''); // no container left running
   });
 
+  test('docker: a watch killed outright (SIGKILL) leaves no container behind', async () => {
+    const root = course();
+    const child = ailab(['watch', '7', '--sandbox', 'docker'], { env: { AILAB_ROOT: root }, timeoutMs: 120_000 });
+    let out = '';
+    await new Promise<void>((resolve) =>
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/ 0\/10 \(0%\)/.test(out)) resolve();
+      }),
+    );
+    const warm = async () => (await execa('docker', ['ps', '-aq', '--filter', 'label=ailab.lab=lab-07', '--filter', 'label=ailab.warm=1'])).stdout;
+    expect(await warm()).not.toBe(''); // the warm container is up between saves
+    child.kill('SIGKILL');
+    await child;
+    // Its agent sees stdin close and exits; Docker removes the container.
+    const deadline = Date.now() + 30_000;
+    while ((await warm()) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await warm()).toBe('');
+  });
+
   test('off a terminal: no screen clearing, no colour, a separator between runs, q on stdin quits', async () => {
     const root = course();
     const child = ailab(['watch', '7', '--sandbox', 'local'], { env: { AILAB_ROOT: root }, timeoutMs: 60_000 });
