@@ -1,59 +1,31 @@
 // Prepares a run tree's learner side (`.ailab-learner/`, readable by the learner process): the
 // learner host bundled to one CommonJS file, the lab's TypeScript compiled to CommonJS with inline
 // source maps (so stack traces name the .ts lines), and the import policy.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { build, buildSync, transform } from 'esbuild';
-import { writeFileAtomic } from '../core/atomic.ts';
-import { boundaryDir, bundleDir } from '../core/paths.ts';
+import { keptFile } from '../core/kept.ts';
+import { boundaryDir } from '../core/paths.ts';
 import type { LearnerPolicy } from './policy.ts';
 
 /** The folder, at the run tree's root, that the learner process may read. */
 export const LEARNER_DIR = '.ailab-learner';
 
+/** What both halves of the boundary are built with: one self-contained file for Node 20. */
+const BOUNDARY_BUILD = { bundle: true, platform: 'node', target: 'node20', write: false, logLevel: 'silent', legalComments: 'none' } as const;
+
 let host: Promise<string> | undefined;
 
-/**
- * A build's output kept in the precompiled runner's folder (runner/.dist/<key>/boundary/), so only
- * the first command of a runner version builds it; undefined when running from source.
- */
-function keptBuild(name: string): { read(): string | undefined; keep(text: string): void } {
-  const dir = bundleDir();
-  const file = dir && join(dir, 'boundary', name);
-  return {
-    read: () => (file && existsSync(file) ? readFileSync(file, 'utf8') : undefined),
-    keep: (text) => {
-      if (!file) return;
-      try {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileAtomic(file, text);
-      } catch {
-        // a read-only checkout: build it each time
-      }
-    },
-  };
-}
-
-/** The learner host as one CommonJS file (built once per runner version). */
+/** The learner host as one CommonJS file (built once per runner version, kept beside the bundle). */
 export function hostBundle(): Promise<string> {
-  const kept = keptBuild('host.cjs');
-  host ??= Promise.resolve(kept.read()).then(
-    (text) =>
-      text ??
-      build({
-        entryPoints: [join(boundaryDir(), 'host.ts')],
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        write: false,
-        logLevel: 'silent',
-        legalComments: 'none',
-      }).then((result) => {
-        kept.keep(result.outputFiles[0].text);
-        return result.outputFiles[0].text;
-      }),
-  );
+  host ??= (async () => {
+    const kept = keptFile('boundary', () => 'host.cjs');
+    const made = kept?.read();
+    if (made) return made;
+    const text = (await build({ ...BOUNDARY_BUILD, entryPoints: [join(boundaryDir(), 'host.ts')], format: 'cjs' })).outputFiles[0].text;
+    kept?.keep(text);
+    return text;
+  })();
   return host;
 }
 
@@ -61,25 +33,16 @@ let checks: string | undefined;
 
 /**
  * The checks' side of the boundary (learner.ts and the RPC under it) as one ES module, built once
- * per runner version: vitest loads one plain file in each run instead of transforming a dozen TypeScript
- * files (about 250 ms of every run's start).
+ * per runner version and kept beside the bundle: vitest loads one plain file in each run instead
+ * of transforming a dozen TypeScript files (about 250 ms of every run's start).
  */
 export function checksBundle(): string {
   if (checks) return checks;
-  const kept = keptBuild('learner.mjs');
-  checks = kept.read();
-  if (checks) return checks;
-  checks = buildSync({
-    entryPoints: [join(boundaryDir(), 'learner.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    legalComments: 'none',
-  }).outputFiles[0].text;
-  kept.keep(checks);
+  const kept = keptFile('boundary', () => 'learner.mjs');
+  const made = kept?.read();
+  if (made) return (checks = made);
+  checks = buildSync({ ...BOUNDARY_BUILD, entryPoints: [join(boundaryDir(), 'learner.ts')], format: 'esm' }).outputFiles[0].text;
+  kept?.keep(checks);
   return checks;
 }
 

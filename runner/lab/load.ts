@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { writeFileAtomic } from '../core/atomic.ts';
 import { LabError } from '../core/errors.ts';
-import { bundleDir } from '../core/paths.ts';
+import { keptFile } from '../core/kept.ts';
 import { formatIssues } from './issues.ts';
 import { LabManifestSchema, MutantSchema, type LabCheck, type LabManifest, type MutantManifest } from './schema.ts';
 
@@ -41,30 +40,22 @@ function parseYaml<T>(text: string, schema: { safeParse(v: unknown): { success: 
 
 /**
  * A lab.yaml, validated. Parsing YAML is most of what `list` does (about 20 ms a lab), so a valid
- * manifest is kept, by a digest of its text, in the precompiled runner's own folder: a new runner
- * (any source changed) has a new folder, and so never reads what an older schema accepted. Run
- * from source, nothing is kept. A cache that can't be read or written is simply not used.
+ * manifest is kept (core/kept.ts), by a digest of its text: a new runner has a new folder, and so
+ * never reads what an older schema accepted.
  */
 function readManifest(file: string, shownAs: string): LabManifest {
   const text = readFileSync(file, 'utf8');
-  const dir = bundleDir();
-  const cached = dir && join(dir, 'manifests', `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
-  if (cached && existsSync(cached)) {
+  const kept = keptFile('manifests', () => `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
+  const made = kept?.read();
+  if (made) {
     try {
-      return JSON.parse(readFileSync(cached, 'utf8')) as LabManifest;
+      return JSON.parse(made) as LabManifest;
     } catch {
-      // parse it again below
+      // a damaged copy: parse it again below
     }
   }
   const manifest = parseYaml(text, LabManifestSchema, shownAs);
-  if (cached) {
-    try {
-      mkdirSync(join(dir, 'manifests'), { recursive: true });
-      writeFileAtomic(cached, JSON.stringify(manifest));
-    } catch {
-      // a read-only checkout: parse every time
-    }
-  }
+  kept?.keep(JSON.stringify(manifest));
   return manifest;
 }
 

@@ -2,11 +2,11 @@
 // runs the checks. Type-checking never runs the learner's code, but a pathological type can keep
 // the compiler busy: it runs in a worker thread that is stopped at a time limit.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { writeFileAtomic } from '../core/atomic.ts';
-import { bundleDir, runnerDir } from '../core/paths.ts';
+import { keptFile, type KeptFile } from '../core/kept.ts';
+import { runnerDir } from '../core/paths.ts';
 import { codeFrame } from './compile.ts';
 import type { CompileError } from './schema.ts';
 
@@ -85,14 +85,10 @@ function labSources(dir: string, out: string[] = []): string[] {
 }
 
 /**
- * Where the answer for this job is kept: a digest of everything that decides it (the editable
- * files' text, the size and time of every other lab source, the TypeScript and @types/node
- * installed), in the precompiled runner's folder, so a runner change starts afresh. Undefined when
- * running from source.
+ * A digest of everything that decides a job's answer: the editable files' text, the size and time
+ * of every other lab source, and the TypeScript and @types/node installed.
  */
-function keptAnswer(job: TypecheckJob): string | undefined {
-  const dir = bundleDir();
-  if (!dir) return undefined;
+function answerKey(job: TypecheckJob): string {
   const h = createHash('sha256').update(JSON.stringify([job.max, Object.entries(job.files).sort(([a], [b]) => (a < b ? -1 : 1))]));
   for (const pkg of ['typescript', '@types/node']) {
     const manifest = join(job.root, 'node_modules', pkg, 'package.json');
@@ -102,34 +98,28 @@ function keptAnswer(job: TypecheckJob): string | undefined {
     const st = statSync(file);
     h.update(`${file} ${st.size} ${st.mtimeMs}\n`);
   }
-  return join(dir, 'types', `${h.digest('hex').slice(0, 32)}.json`);
+  return h.digest('hex').slice(0, 32);
 }
 
 /**
  * The type errors in `job.files`, at most `job.max`, or undefined when the check took longer than
  * `limitMs` or could not run (a broken TypeScript install): the run is never held up by it. The
  * same files checked again (a check run twice, the same submission in another sandbox) get the
- * kept answer, without starting a compiler.
+ * kept answer (core/kept.ts, by answerKey()), without starting a compiler.
  */
 export async function typeErrors(job: TypecheckJob, limitMs = TYPECHECK_LIMIT_MS): Promise<CompileError[] | undefined> {
-  let kept: string | undefined;
+  let kept: KeptFile | undefined;
   try {
-    kept = keptAnswer(job);
-    if (kept && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as CompileError[];
+    kept = keptFile('types', () => `${answerKey(job)}.json`);
+    const made = kept?.read();
+    if (made) return JSON.parse(made) as CompileError[];
   } catch {
     kept = undefined; // check it afresh
   }
   const checker = new TypeChecker(job.root);
   try {
     const found = await checker.check(job, limitMs);
-    if (found && kept) {
-      try {
-        mkdirSync(dirname(kept), { recursive: true });
-        writeFileAtomic(kept, JSON.stringify(found));
-      } catch {
-        // a read-only checkout: check every time
-      }
-    }
+    if (found) kept?.keep(JSON.stringify(found));
     return found;
   } finally {
     checker.close();
