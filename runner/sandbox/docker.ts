@@ -76,6 +76,26 @@ export function containerOptions(image: string, spec: Pick<RunSpec, 'runDir' | '
   };
 }
 
+/**
+ * Attaches to a created container's stdin, stdout and stderr: each output chunk goes to its
+ * callback, and `ended` settles when the attach stream ends (the container stopped, or the daemon
+ * went away).
+ */
+export async function attachStreams(container: Docker.Container, onStdout: (chunk: Buffer) => void, onStderr: (chunk: Buffer) => void): Promise<{ stream: NodeJS.ReadWriteStream; ended: Promise<void> }> {
+  const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', onStdout);
+  stderr.on('data', onStderr);
+  container.modem.demuxStream(stream, stdout, stderr);
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  return { stream, ended };
+}
+
 /** Runs each spec in a fresh, hardened container that is always removed afterwards. */
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker' as const;
@@ -100,17 +120,7 @@ export class DockerSandbox implements Sandbox {
       container = await this.docker.createContainer(containerOptions(this.image, spec, spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })));
       mark('docker: created');
       signal?.addEventListener('abort', onAbort, { once: true });
-      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      stdout.on('data', (c: Buffer) => out.write(c));
-      stderr.on('data', (c: Buffer) => err.write(c));
-      container.modem.demuxStream(stream, stdout, stderr);
-      const ended = new Promise<void>((resolve) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', () => resolve());
-      });
+      const { stream, ended } = await attachStreams(container, (c) => out.write(c), (c) => err.write(c));
       mark('docker: attached');
       await container.start();
       mark('docker: started');

@@ -2,18 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
 import { harnessDir } from '../core/paths.ts';
 import { mark } from '../core/timings.ts';
 import type { LabLimits } from '../lab/schema.ts';
-import { CONTAINER_ROOT, containerOptions } from './docker.ts';
+import { attachStreams, CONTAINER_ROOT, containerOptions } from './docker.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
-
-/** The longest stdout line kept whole; longer output without a newline is passed on as it is. */
-const MAX_LINE = 64 * 1024;
 
 /** The run in flight: where its output goes, and how it ends. */
 interface Current {
@@ -29,8 +25,8 @@ interface Live {
   /** Its limits, as a key: a run with other limits gets a new container. */
   limits: string;
   current?: Current;
-  /** Settles when the container has stopped. */
-  gone: Promise<void>;
+  /** The agent's "run done" line starts with this: it holds the session's nonce. */
+  marker: string;
   dead: boolean;
 }
 
@@ -83,7 +79,13 @@ export class WarmDockerSandbox implements Sandbox {
     let timedOut = false;
     let settle!: (exitCode: number | null) => void;
     const ended = new Promise<number | null>((resolve) => (settle = resolve));
-    live.current = { out: new OutputSink(capBytes, spec.interceptStdout), err: new OutputSink(capBytes), settle };
+    // The agent's "run done" line ends the run; every other line is the run's own output.
+    const intercept = (line: string) => {
+      if (!line.startsWith(live.marker)) return spec.interceptStdout?.(line) ?? false;
+      settle((JSON.parse(line.slice(live.marker.length)) as { exitCode: number }).exitCode);
+      return true;
+    };
+    live.current = { out: new OutputSink(capBytes, intercept), err: new OutputSink(capBytes), settle };
     const current = live.current;
     const kill = () => void live.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
     signal?.addEventListener('abort', kill, { once: true });
@@ -128,39 +130,13 @@ export class WarmDockerSandbox implements Sandbox {
     options.HostConfig = { ...options.HostConfig, AutoRemove: true };
     const container = await this.docker.createContainer(options);
     try {
-      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
-      const live: Live = { container, stream, limits: key, dead: false, gone: Promise.resolve() };
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      const marker = `@@ailab-agent:${session}:`;
-      let partial = '';
-      stdout.on('data', (chunk: Buffer) => {
-        partial += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = partial.indexOf('\n')) >= 0) {
-          const line = partial.slice(0, nl);
-          partial = partial.slice(nl + 1);
-          if (line.startsWith(marker)) live.current?.settle((JSON.parse(line.slice(marker.length)) as { exitCode: number }).exitCode);
-          else live.current?.out.write(`${line}\n`);
-        }
-        if (partial.length > MAX_LINE) {
-          live.current?.out.write(partial);
-          partial = '';
-        }
-      });
-      stderr.on('data', (chunk: Buffer) => live.current?.err.write(chunk));
-      container.modem.demuxStream(stream, stdout, stderr);
-      live.gone = new Promise<void>((resolve) => {
-        const end = () => {
-          if (partial) live.current?.out.write(partial);
-          partial = '';
-          live.dead = true;
-          live.current?.settle(null);
-          resolve();
-        };
-        stream.once('end', end);
-        stream.once('close', end);
-        stream.once('error', end);
+      // No output comes before start(), by when `live` is set.
+      let live!: Live;
+      const { stream, ended } = await attachStreams(container, (c) => live.current?.out.write(c), (c) => live.current?.err.write(c));
+      live = { container, stream, limits: key, marker: `@@ailab-agent:${session}:`, dead: false };
+      void ended.then(() => {
+        live.dead = true;
+        live.current?.settle(null);
       });
       await container.start();
       mark('warm: container started');
