@@ -30,6 +30,9 @@ interface Live {
   dead: boolean;
 }
 
+/** How long dropping a container waits for the daemon to finish removing it. */
+const REMOVAL_WAIT_MS = 10_000;
+
 const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids, l.output_kb]);
 
 /**
@@ -155,6 +158,9 @@ export class WarmDockerSandbox implements Sandbox {
     this.idle = this.idle.filter((l) => l !== live);
     live.dead = true;
     await live.container.remove({ force: true }).catch(() => undefined);
+    // A killed container is AutoRemoved: the daemon may still be removing it when remove() returns
+    // (409, removal in progress). Wait until it is gone, for a bounded time.
+    await Promise.race([live.container.wait({ condition: 'removed' }).catch(() => undefined), new Promise((r) => setTimeout(r, REMOVAL_WAIT_MS).unref())]);
   }
 
   async close(): Promise<void> {
