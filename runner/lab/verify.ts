@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
-import { mapPool } from '../core/pool.ts';
+import { mapPool, type Slots } from '../core/pool.ts';
 import type { Results } from '../results/schema.ts';
 import { runChecks } from '../run/run-checks.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -90,7 +90,7 @@ export function docsProof(lab: Lab, root: string): Proof {
  * each mutant fails exactly the checks it names, manifest and tests agree both ways, and the
  * README.md has every anchor a check's `docs:` names.
  */
-export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: { jobs: number; signal?: AbortSignal; onProgress?: (s: string) => void }): Promise<LabVerification> {
+export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: { slots: Slots | number; signal?: AbortSignal; onProgress?: (s: string) => void }): Promise<LabVerification> {
   const started = Date.now();
   const solutionDir = join(lab.dir, 'solution');
   const docs = docsProof(lab, root);
@@ -164,32 +164,41 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
   const testFiles = globSync(['tests/**/*.test.ts', 'checks/**/*.test.ts'], { cwd: lab.dir }).sort();
   const run = (job: Job, only?: string[]) =>
     runChecks({ lab, root, files: job.files, source: job.name, sha256: hashFiles(job.files), sandbox, signal: opts.signal, inProcess: job.inProcess, testFiles: only });
-  const proofs = await mapPool(
-    jobs,
-    opts.jobs,
-    async (job) => {
-      if (job.files.size === 0) return job.judge(undefined as unknown as Results);
-      let r: Results;
-      let files = '';
-      if (!job.mutant) {
-        r = await run(job).catch((error) => {
-          if (job.solution) solved(undefined);
-          throw error;
-        });
-        if (job.solution) solved(r.score === r.maxScore && r.checks.every((c) => c.file) ? r : undefined);
-      } else {
-        const base = await solutionRun;
-        const changed = [...job.files].filter(([f, b]) => !solution.files.get(f)?.equals(b)).map(([f]) => f);
-        const graph = base ? await learnerSourcesByTestFile(lab.dir, testFiles, job.files) : undefined;
-        const affected = graph ? testFiles.filter((t) => { const s = graph.get(t); return s === 'all' || changed.some((f) => s?.has(f)); }) : testFiles;
-        if (affected.length === 0) return { name: job.name, ok: false, score: 0, maxScore: lab.maxScore, detail: [`no test file can load what the mutant changes (${changed.join(', ') || 'nothing'}), so no check can catch it`] };
-        r = affected.length === testFiles.length ? await run(job) : withSolutionChecks(await run(job, affected), base!, affected);
-        files = `, ${affected.length}/${testFiles.length} test files`;
-      }
-      opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name}${files})`);
-      return job.judge(r);
-    },
-    opts.signal,
-  );
+  const runJob = async (job: Job): Promise<Proof> => {
+    if (job.files.size === 0) return job.judge(undefined as unknown as Results);
+    let r: Results;
+    let files = '';
+    if (!job.mutant) {
+      r = await run(job).catch((error) => {
+        if (job.solution) solved(undefined);
+        throw error;
+      });
+      if (job.solution) solved(r.score === r.maxScore && r.checks.every((c) => c.file) ? r : undefined);
+    } else {
+      const base = await solutionRun;
+      const changed = [...job.files].filter(([f, b]) => !solution.files.get(f)?.equals(b)).map(([f]) => f);
+      const graph = base ? await learnerSourcesByTestFile(lab.dir, testFiles, job.files) : undefined;
+      const affected = graph ? testFiles.filter((t) => { const s = graph.get(t); return s === 'all' || changed.some((f) => s?.has(f)); }) : testFiles;
+      if (affected.length === 0) return { name: job.name, ok: false, score: 0, maxScore: lab.maxScore, detail: [`no test file can load what the mutant changes (${changed.join(', ') || 'nothing'}), so no check can catch it`] };
+      r = affected.length === testFiles.length ? await run(job) : withSolutionChecks(await run(job, affected), base!, affected);
+      files = `, ${affected.length}/${testFiles.length} test files`;
+    }
+    opts.onProgress?.(`${lab.manifest.id}: ${++done}/${jobs.length} runs done (${job.name}${files})`);
+    return job.judge(r);
+  };
+  // The mutants queue for a slot only once the solution has run, so that none holds a slot waiting for it.
+  let baseFailed = false;
+  const baseJobs = jobs.filter((j) => !j.mutant);
+  const baseRun = mapPool(baseJobs, opts.slots, runJob, opts.signal).catch((error) => {
+    baseFailed = true;
+    solved(undefined);
+    throw error;
+  });
+  const mutantRun = solutionRun.then(() => (baseFailed ? [] : mapPool(jobs.filter((j) => j.mutant), opts.slots, runJob, opts.signal)));
+  // Both settle before this returns or throws: no run of this lab is left in flight.
+  const [baseProofs, mutantProofs] = await Promise.allSettled([baseRun, mutantRun]);
+  if (baseProofs.status === 'rejected') throw baseProofs.reason;
+  if (mutantProofs.status === 'rejected') throw mutantProofs.reason;
+  const proofs = [...baseProofs.value, ...mutantProofs.value];
   return { lab: lab.manifest.id, ok: docs.ok && proofs.every((p) => p.ok), proofs: [docs, ...proofs], durationMs: Date.now() - started };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
@@ -33,6 +33,8 @@ interface Live {
 /** How long dropping a container waits for the daemon to finish removing it. */
 const REMOVAL_WAIT_MS = 10_000;
 
+/** Idle containers kept up at most: one per run at once that verify's burst allows, on this machine. */
+const MAX_IDLE = 2 * availableParallelism();
 const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids, l.output_kb]);
 
 /**
@@ -41,7 +43,8 @@ const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids,
  * staged fresh under `stagingDir` (mounted read-only at /lab). A run skips the container's create,
  * start and removal and vitest's start-up; it still gets a fresh Vitest, fresh test workers and a
  * fresh learner process, and the agent kills the learner user's processes and deletes its files
- * between runs. Runs at once get a container each. A run that times out, is aborted, or kills its
+ * between runs. Runs at once get a container each; idle containers of several limits stay up
+ * (verify switches between labs), up to MAX_IDLE. A run that times out, is aborted, or kills its
  * container costs that container: a later run starts another. Never for grading a class: one
  * student's code must not share a container with another's.
  */
@@ -115,17 +118,20 @@ export class WarmDockerSandbox implements Sandbox {
       signal?.removeEventListener('abort', kill);
       live.current = undefined;
       if (signal?.aborted || timedOut || live.dead || this.closed) await this.drop(live);
-      else this.idle.push(live);
+      else {
+        this.idle.push(live);
+        // Idle containers of several limits stay up (verify interleaves labs), up to a bound.
+        if (this.idle.length > MAX_IDLE) await this.drop(this.idle[0]);
+      }
     }
   }
 
-  /** An idle container for these limits, or a new one; idle ones with other limits are dropped. */
+  /** An idle container for these limits (the one used last), or a new one. */
   private async take(spec: RunSpec): Promise<Live> {
     const key = limitsKey(spec.limits);
-    for (let live = this.idle.pop(); live; live = this.idle.pop()) {
-      if (!live.dead && live.limits === key) return live;
-      await this.drop(live);
-    }
+    for (const dead of this.idle.filter((l) => l.dead)) await this.drop(dead);
+    const i = this.idle.findLastIndex((l) => l.limits === key);
+    if (i >= 0) return this.idle.splice(i, 1)[0];
     const session = randomBytes(24).toString('hex');
     const options = containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]);
     // If this process dies without close() (killed outright), the agent sees its stdin close and

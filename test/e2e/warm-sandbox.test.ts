@@ -156,6 +156,29 @@ describe('warm docker sandbox', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  test('a run with other limits gets a container of its own, and the first stays up for its next run', async () => {
+    // verify interleaves labs whose limits differ: switching between them must not cost a container each time
+    const lab = resolveLab('7', root);
+    const sub = pickSubmission(lab, {}, root);
+    const sandbox = new WarmDockerSandbox(docker, image);
+    const mine = async () => (await docker.listContainers({ all: true, filters: { label: ['ailab.warm=1'] } })).filter((c) => c.Mounts.some((m) => m.Source === sandbox.stagingDir)).map((c) => c.Id).sort();
+    const run = (limits?: { memory_mb: number }) => runChecks({ lab, root, files: sub.files, source: sub.source, sha256: sub.sha256, sandbox, limits });
+    try {
+      expect((await run()).status).toBe('pass');
+      const [first] = await mine();
+      expect((await run({ memory_mb: 384 })).status).toBe('pass');
+      const both = await mine();
+      expect(both).toHaveLength(2);
+      expect(both).toContain(first);
+      expect((await run()).status).toBe('pass');
+      expect((await run({ memory_mb: 384 })).status).toBe('pass');
+      expect(await mine()).toEqual(both); // both reused
+    } finally {
+      await sandbox.close();
+    }
+    expect(await mine()).toEqual([]);
+  });
+
   test('a warm run scores lab-00 exactly as a fresh container does', async () => {
     const lab = resolveLab('lab-00', ROOT);
     const sandbox = new WarmDockerSandbox(docker, image);

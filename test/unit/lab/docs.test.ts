@@ -192,7 +192,7 @@ describe('verifyLab', () => {
     delete files['labs/lab-07-demo/solution/src/add.ts']; // no solution/: verify stops before it would run anything
     root = writeTree(files);
     const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
-    const report = await verifyLab(lab, root, new LocalSandbox(), { jobs: 1 });
+    const report = await verifyLab(lab, root, new LocalSandbox(), { slots: 1 });
     expect(report.ok).toBe(false);
     expect(report.proofs.map((p) => [p.name, p.ok])).toEqual([
       ['README.md and docs: anchors', false],
