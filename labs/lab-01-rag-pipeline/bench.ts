@@ -8,13 +8,15 @@
  * It benchmarks the reference solution when it is present, else (or with --mine) your src/.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { solutionView } from '../../runner/lab/solution-view.ts';
 
 const here = new URL('./', import.meta.url);
 const useMine = process.argv.includes('--mine') || !existsSync(new URL('solution/src/vector-index.ts', here));
-const base = useMine ? './src/' : './solution/src/';
-const { VectorIndex } = (await import(`${base}vector-index.ts`)) as typeof import('./solution/src/vector-index.ts');
-const { buildPipeline } = (await import(`${base}pipeline.ts`)) as typeof import('./solution/src/pipeline.ts');
-const { evaluateRun, formatReport } = (await import(`${base}evaluate.ts`)) as typeof import('./solution/src/evaluate.ts');
+const base = useMine ? './src/' : solutionView(fileURLToPath(here));
+const { VectorIndex } = (await import(`${base}vector-index.ts`)) as typeof import('./src/vector-index.ts');
+const { buildPipeline } = (await import(`${base}pipeline.ts`)) as typeof import('./src/pipeline.ts');
+const { evaluateRun, formatReport } = (await import(`${base}evaluate.ts`)) as typeof import('./src/evaluate.ts');
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -8,11 +8,13 @@
  * is present, else (or with --mine) your src/.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { solutionView } from '../../runner/lab/solution-view.ts';
 
 const here = new URL('./', import.meta.url);
 const useMine = process.argv.includes('--mine') || !existsSync(new URL('solution/src/pipeline.ts', here));
-const base = useMine ? './src/' : './solution/src/';
-type Sol = typeof import('./solution/src/pipeline.ts') & typeof import('./solution/src/embed.ts') & typeof import('./solution/src/prompt.ts') & typeof import('./solution/src/generate.ts');
+const base = useMine ? './src/' : solutionView(fileURLToPath(here));
+type Sol = typeof import('./src/pipeline.ts') & typeof import('./src/embed.ts') & typeof import('./src/prompt.ts') & typeof import('./src/generate.ts');
 const lib = Object.assign({}, ...(await Promise.all(['pipeline', 'embed', 'prompt', 'generate'].map((m) => import(`${base}${m}.ts`))))) as Sol;
 
 const question = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'Which grinder has a magnetized dosing cup, and where was it designed?';
@@ -20,8 +22,8 @@ const token = process.env.HF_TOKEN;
 const read = (name: string) => readFileSync(new URL(`../../fixtures/rag/${name}`, import.meta.url), 'utf8');
 const docs = read('corpus.jsonl').trim().split('\n').map((l) => JSON.parse(l));
 
-let embedder: import('./solution/src/embed.ts').Embedder;
-let generator: import('./solution/src/generate.ts').Generator;
+let embedder: import('./src/embed.ts').Embedder;
+let generator: import('./src/generate.ts').Generator;
 if (token) {
   const embedModel = process.env.HF_EMBED_MODEL ?? 'sentence-transformers/all-MiniLM-L6-v2';
   const chatModel = process.env.HF_CHAT_MODEL ?? 'meta-llama/Llama-3.1-8B-Instruct';

@@ -6,9 +6,11 @@
  */
 import type * as KsModule from './src/ks.ts';
 import type * as DetectModule from './src/detect.ts';
+import { fileURLToPath } from 'node:url';
+import { solutionView } from '../../runner/lab/solution-view.ts';
 
 const useSolution = process.argv.includes('--solution');
-const base = useSolution ? './solution/src/' : './src/';
+const base = useSolution ? solutionView(fileURLToPath(new URL('./', import.meta.url))) : './src/';
 const { ks2samp } = (await import(`${base}ks.ts`)) as typeof KsModule;
 const { detectDrift } = (await import(`${base}detect.ts`)) as typeof DetectModule;
 

@@ -18,7 +18,8 @@ Proves each lab's checks are sound:
   - the lab has a README.md, and every docs: anchor in lab.yaml is a heading in it;
   - the solution scores 100, and every test maps to a check in the right folder;
   - the untouched starter scores at most the lab's starter_ceiling (default 10%);
-  - every mutant in mutants/ fails exactly the checks its mutant.yaml names.
+  - every mutant in mutants/ (mutants/NAME.patch, a diff against solution/) fails exactly
+    the checks its kills: names.
 
 Options:
   --jobs N         runs at once (default 2), across all the labs; up to twice as

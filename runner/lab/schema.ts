@@ -74,10 +74,11 @@ export type LabManifest = z.infer<typeof LabManifestSchema>;
 export type LabCheck = z.infer<typeof CheckSchema>;
 export type LabLimits = z.infer<typeof LimitsSchema>;
 
-/** mutants/NAME/mutant.yaml: what the bug is and which checks must catch it. */
+/** The header of mutants/NAME.patch: which checks must catch the bug, and why it is a plausible one. */
 export const MutantSchema = z
   .object({
-    description: z.string().min(1),
+    /** One line: the bug, and why a learner could plausibly write it. */
+    why: z.string().min(1),
     kills: z.array(z.string().regex(kebab)).min(1, { error: 'expected at least one check id' }),
     /** For some of the killed checks, the hint_when key the failure must name: proof that the hint follows the cause. */
     hints: z.record(z.string().regex(kebab), z.string().regex(kebab, { error: 'expected a kebab-case hint key' })).optional(),

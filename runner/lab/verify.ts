@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import picomatch from 'picomatch';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabError } from '../core/errors.ts';
 import { globSync } from 'tinyglobby';
 import { mapPool, type Slots } from '../core/pool.ts';
 import type { Results } from '../results/schema.ts';
@@ -9,7 +9,7 @@ import type { Sandbox } from '../sandbox/types.ts';
 import { collectSubmission, hashFiles } from '../submission/collect.ts';
 import { learnerSourcesByTestFile } from './affected.ts';
 import { docsProblems } from './docs.ts';
-import { loadMutants, type Lab } from './load.ts';
+import { loadMutants, mutantFiles, type Lab } from './load.ts';
 import type { MutantManifest } from './schema.ts';
 
 /** One proof in a lab's verification, with what went wrong when it failed. */
@@ -27,24 +27,6 @@ export interface LabVerification {
   ok: boolean;
   proofs: Proof[];
   durationMs: number;
-}
-
-/** Files under a mutant folder that override editable files of the solution. */
-function mutantFiles(lab: Lab, dir: string): Map<string, Buffer> {
-  const editable = picomatch(lab.manifest.files);
-  const files = new Map<string, Buffer>();
-  const walk = (abs: string) => {
-    for (const entry of readdirSync(abs, { withFileTypes: true })) {
-      const path = join(abs, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else {
-        const rel = relative(dir, path).split('\\').join('/');
-        if (editable(rel)) files.set(rel, readFileSync(path));
-      }
-    }
-  };
-  walk(dir);
-  return files;
 }
 
 const failing = (r: Results) => r.checks.filter((c) => c.status !== 'pass').map((c) => c.id);
@@ -134,8 +116,15 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
     },
   });
   for (const mutant of mutants) {
-    const files = new Map([...solution.files, ...mutantFiles(lab, mutant.dir)]);
     const name = `mutant ${mutant.name} is caught`;
+    let files: Map<string, Buffer>;
+    try {
+      files = mutantFiles(mutant, solution.files, root);
+    } catch (error) {
+      if (!(error instanceof LabError)) throw error;
+      jobs.push({ name, files: new Map(), judge: () => ({ name, ok: false, score: 0, maxScore: lab.maxScore, detail: [`${error.message} ${error.hint ?? ''}`.trim()] }) });
+      continue;
+    }
     jobs.push({
       name,
       files,
@@ -147,7 +136,7 @@ export async function verifyLab(lab: Lab, root: string, sandbox: Sandbox, opts: 
         const extra = [...got].filter((id) => !want.has(id));
         const detail = [
           ...r.problems.filter((p) => p.startsWith('authoring error')),
-          ...survived.map((id) => `${id} should fail but passes: the check does not catch "${mutant.manifest.description}"`),
+          ...survived.map((id) => `${id} should fail but passes: the check does not catch "${mutant.manifest.why}"`),
           ...extra.map((id) => `${id} fails too (${r.checks.find((c) => c.id === id)?.status}); add it to kills or make the mutant more targeted`),
           ...wrongHints(lab, mutant.manifest, r),
         ];

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ResultsSchema } from '../../runner/results/schema.ts';
 import { ailab, ROOT } from '../helpers/cli.ts';
+import { writeMutantSubmission } from '../helpers/course.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ailab-mistakes-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -141,8 +142,7 @@ describe('hints', () => {
     expect(straddle.hint).toContain('[...a].sort() compares numbers as strings');
 
     const pvalue = join(work, 'wrong-n');
-    cpSync(join(ROOT, 'labs/lab-04-drift-detector/solution'), pvalue, { recursive: true });
-    cpSync(join(ROOT, 'labs/lab-04-drift-detector/mutants/ks-asymp-wrong-n/src'), join(pvalue, 'src'), { recursive: true });
+    writeMutantSubmission(join(ROOT, 'labs/lab-04-drift-detector'), 'ks-asymp-wrong-n', pvalue);
     const wrongP = ResultsSchema.parse(JSON.parse((await ailab(['check', 'lab-04', '--submission', pvalue, '--sandbox', 'local', '--json'])).stdout));
     const asymp = wrongP.checks.find((c) => c.id === 'ks-asymp')!;
     expect(asymp.message).toContain('p-value (scipy used asymp)');

@@ -6,6 +6,7 @@ import { globSync } from 'tinyglobby';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ailab, ROOT } from '../helpers/cli.ts';
+import { writeMutantSubmission } from '../helpers/course.ts';
 
 let out = '';
 let files: string[] = [];
@@ -24,7 +25,7 @@ describe('ailab release', () => {
     const contents = new Set(files.map((f) => readFileSync(join(out, f), 'utf8')));
     // A hidden file copied under another name leaks too. Given helpers that a lab ships identically
     // in src/ and solution/src/ (the starter has them anyway) are not secrets.
-    const secret = globSync(['labs/*/checks/**', 'labs/*/solution/**', 'labs/*/mutants/**/*.ts'], { cwd: ROOT, onlyFiles: true }).filter((f) => {
+    const secret = globSync(['labs/*/checks/**', 'labs/*/solution/**', 'labs/*/mutants/**'], { cwd: ROOT, onlyFiles: true }).filter((f) => {
       const starter = f.replace(/\/solution\//, '/');
       return !(f.includes('/solution/') && existsSync(join(ROOT, starter)) && readFileSync(join(ROOT, starter), 'utf8') === readFileSync(join(ROOT, f), 'utf8'));
     });
@@ -97,8 +98,7 @@ describe('ailab release', () => {
     // Graded results, as the instructor's course gives them: the solution with the asymptotic p-value bug.
     const work = mkdtempSync(join(tmpdir(), 'ailab-graded-'));
     const lab = join(ROOT, 'labs/lab-04-drift-detector');
-    cpSync(join(lab, 'solution'), join(work, 'sub'), { recursive: true });
-    cpSync(join(lab, 'mutants/ks-asymp-wrong-n/src'), join(work, 'sub/src'), { recursive: true });
+    writeMutantSubmission(lab, 'ks-asymp-wrong-n', join(work, 'sub'));
     const graded = await ailab(['check', 'lab-04', '--submission', join(work, 'sub'), '--sandbox', 'local', '--json']);
     writeFileSync(join(work, 'alice.json'), graded.stdout);
     const wanted = (JSON.parse(graded.stdout) as { checks: { id: string; status: string; hint?: string }[] }).checks.filter((c) => c.status !== 'pass');

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loadLab, loadMutants, mutantFiles } from '../../runner/lab/load.ts';
 
 /** Writes a throwaway project from an object literal of path → content; returns its root. */
 export function writeTree(files: Record<string, string>, root = mkdtempSync(join(tmpdir(), 'ailab-test-'))): string {
@@ -57,4 +58,14 @@ export function demoCourse(overrides: Record<string, string> = {}): Record<strin
     'labs/lab-07-demo/checks/add.test.ts': "import { describe, expect, test } from 'vitest';\nimport { add } from '../src/add.ts';\ndescribe('add', () => {\n  test('adds negative numbers', () => expect(add(-1, -2)).toBe(-3));\n});\n",
     ...overrides,
   };
+}
+
+/** Writes a lab's solution with one of its mutants applied into `dir`, as a learner's folder. */
+export function writeMutantSubmission(labDir: string, mutant: string, dir: string): void {
+  const root = join(labDir, '..', '..');
+  const m = loadMutants(loadLab(labDir, root), root).find((x) => x.name === mutant);
+  if (!m) throw new Error(`${labDir} has no mutant ${mutant}`);
+  cpSync(join(labDir, 'solution'), dir, { recursive: true });
+  const solution = new Map(m.patches.map(({ file }) => [file, readFileSync(join(labDir, 'solution', file))]));
+  for (const [file, content] of mutantFiles(m, solution, root)) writeFileSync(join(dir, file), content);
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { AilabError } from '../../../runner/core/errors.ts';
-import { loadLab, loadMutants } from '../../../runner/lab/load.ts';
+import { loadLab, loadMutants, mutantFiles } from '../../../runner/lab/load.ts';
 import { findLabDir, resolveLab } from '../../../runner/lab/resolve.ts';
 import { demoCourse, demoManifest, removeTree, writeTree } from '../../helpers/course.ts';
 
@@ -62,17 +62,68 @@ describe('loadLab', () => {
   });
 
   test('validates mutants and the checks they name', () => {
-    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-nope]\n' }));
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong.patch': `why: x\nkills: [add-nope]\n${SIGN_PATCH}` }));
     const lab = loadLab(join(root, 'labs/lab-07-demo'), root);
-    expect(() => loadMutants(lab, root)).toThrow('labs/lab-07-demo/mutants/wrong/mutant.yaml: kills: unknown check id add-nope');
+    expect(() => loadMutants(lab, root)).toThrow('labs/lab-07-demo/mutants/wrong.patch: kills: unknown check id add-nope');
   });
 
   test('a mutant names only hint keys of checks it kills, which their hint_when has', () => {
-    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-negative]\nhints: { add-small: sign }\n' }));
-    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow('mutants/wrong/mutant.yaml: hints.add-small: add-small is not in kills');
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong.patch': `why: x\nkills: [add-negative]\nhints: { add-small: sign }\n${SIGN_PATCH}` }));
+    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow('mutants/wrong.patch: hints.add-small: add-small is not in kills');
     removeTree(root);
-    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong/mutant.yaml': 'description: x\nkills: [add-negative]\nhints: { add-negative: sign }\n' }));
-    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow(`mutants/wrong/mutant.yaml: hints.add-negative: "sign" is not a key of add-negative's hint_when`);
+    root = writeTree(demoCourse({ 'labs/lab-07-demo/mutants/wrong.patch': `why: x\nkills: [add-negative]\nhints: { add-negative: sign }\n${SIGN_PATCH}` }));
+    expect(() => loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root)).toThrow(`mutants/wrong.patch: hints.add-negative: "sign" is not a key of add-negative's hint_when`);
+  });
+});
+
+// The demo solution is `return a + b;`: a mutant that drops b's sign.
+const SIGN_PATCH = `--- a/src/add.ts
++++ b/src/add.ts
+@@ -1,3 +1,3 @@
+ export function add(a: number, b: number): number {
+-  return a + b;
++  return a + Math.abs(b);
+ }
+`;
+
+describe('mutants as patches', () => {
+  const solution = () => new Map([['src/add.ts', Buffer.from('export function add(a: number, b: number): number {\n  return a + b;\n}\n')]]);
+  const load = (files: Record<string, string>) => {
+    root = writeTree(demoCourse(files));
+    return loadMutants(loadLab(join(root, 'labs/lab-07-demo'), root), root);
+  };
+
+  test('a patch with its header applies to the solution, and changes only what it says', () => {
+    const [m] = load({ 'labs/lab-07-demo/mutants/drops-sign.patch': `why: Treats every b as positive.\nkills: [add-negative]\n${SIGN_PATCH}` });
+    expect(m.name).toBe('drops-sign');
+    expect(m.manifest).toEqual({ why: 'Treats every b as positive.', kills: ['add-negative'] });
+    expect(mutantFiles(m, solution(), root).get('src/add.ts')!.toString()).toBe('export function add(a: number, b: number): number {\n  return a + Math.abs(b);\n}\n');
+  });
+
+  test('a patch that no longer applies is an authoring error naming the mutant and the hunk', () => {
+    const [m] = load({ 'labs/lab-07-demo/mutants/drops-sign.patch': `why: x\nkills: [add-negative]\n${SIGN_PATCH}` });
+    const changed = new Map([['src/add.ts', Buffer.from('export function add(a: number, b: number): number {\n  const sum = a + b;\n  return sum;\n}\n')]]);
+    expect(() => mutantFiles(m, changed, root)).toThrow('labs/lab-07-demo/mutants/drops-sign.patch: hunk 1 of 1 for src/add.ts (@@ -1,3 +1,3 @@) does not apply to solution/src/add.ts.');
+  });
+
+  test('the second of two hunks is named when it alone fails', () => {
+    const two = `--- a/src/add.ts\n+++ b/src/add.ts\n@@ -1,1 +1,1 @@\n-export function add(a: number, b: number): number {\n+export function add(a: number, b: number): number /* x */ {\n@@ -3,1 +3,1 @@\n-}\n+} // gone\n`;
+    const [m] = load({ 'labs/lab-07-demo/mutants/two.patch': `why: x\nkills: [add-negative]\n${two}` });
+    const changed = new Map([['src/add.ts', Buffer.from('export function add(a: number, b: number): number {\n  return a + b;\n};\n')]]);
+    expect(() => mutantFiles(m, changed, root)).toThrow('hunk 2 of 2 for src/add.ts (@@ -3,1 +3,1 @@) does not apply');
+  });
+
+  test('a patch of a file the learner does not edit, a patch without a diff, and an old mutant folder are refused', () => {
+    const other = SIGN_PATCH.replaceAll('src/add.ts', 'tests/add.test.ts');
+    expect(() => load({ 'labs/lab-07-demo/mutants/x.patch': `why: x\nkills: [add-negative]\n${other}` })).toThrow('mutants/x.patch: tests/add.test.ts is not a file the learner edits');
+    removeTree(root);
+    expect(() => load({ 'labs/lab-07-demo/mutants/x.patch': 'why: x\nkills: [add-negative]\n' })).toThrow('mutants/x.patch holds no diff.');
+    removeTree(root);
+    expect(() => load({ 'labs/lab-07-demo/mutants/x/mutant.yaml': 'why: x\nkills: [add-negative]\n' })).toThrow('mutants/x/ is a folder: a mutant is one file, mutants/NAME.patch.');
+  });
+
+  test('a header without why: is a manifest error with its path', () => {
+    expect(() => load({ 'labs/lab-07-demo/mutants/x.patch': `kills: [add-negative]\n${SIGN_PATCH}` })).toThrow('labs/lab-07-demo/mutants/x.patch: why:');
   });
 });
 

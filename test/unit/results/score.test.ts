@@ -111,7 +111,7 @@ describe('scoreChecks', () => {
   test("verify holds a mutant to the hint it names: the cause's hint passes, the ladder's first rung is reported", () => {
     const keyed = { ...lab, checks: lab.checks.map((c) => (c.id === 'add-negative' ? { ...c, hint_when: { sign: 'The sign is lost: keep it.' } } : c)) };
     const run = (message: string) => ({ ...results, checks: scoreChecks(keyed, { frames: [test_('add > adds small numbers', 'passed'), test_('add > adds negative numbers', 'failed', message), end], forged: 0 }, outcome()).checks });
-    const mutant = { description: 'drops the sign', kills: ['add-negative'], hints: { 'add-negative': 'sign' } };
+    const mutant = { why: 'drops the sign', kills: ['add-negative'], hints: { 'add-negative': 'sign' } };
     expect(wrongHints(keyed, mutant, run('sum: got 1, expected -1 [hint: sign]'))).toEqual([]);
     expect(wrongHints(keyed, mutant, run('sum: got 1, expected -1'))).toEqual(['add-negative should give its "sign" hint, but gave: Negative numbers too. (message: sum: got 1, expected -1)']);
   });
