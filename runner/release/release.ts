@@ -82,7 +82,7 @@ export function writeRelease(root: string, out: string): string[] {
       recursive: true,
       filter: (src) => {
         const rel = src.slice(lab.dir.length + 1).split('/')[0];
-        return !INSTRUCTOR_ONLY.includes(rel) && rel !== 'bench.ts' && rel !== 'node_modules';
+        return !INSTRUCTOR_ONLY.includes(rel) && rel !== 'bench.ts' && rel !== 'node_modules' && rel !== '.ailab'; // .ailab: a runner's local state, never course content
       },
     });
     const manifest = join(out, 'labs', name, 'lab.yaml');
