@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pickSubmission } from '../../runner/commands/options.ts';
 import { ensureImage } from '../../runner/image/ensure.ts';
 import { resolveLab } from '../../runner/lab/resolve.ts';
+import { verifyLab } from '../../runner/lab/verify.ts';
 import { runChecks } from '../../runner/run/run-checks.ts';
 import { dockerClient } from '../../runner/sandbox/docker-client.ts';
 import { DockerSandbox } from '../../runner/sandbox/docker.ts';
@@ -194,5 +196,27 @@ describe('warm docker sandbox', () => {
       await sandbox.close();
     }
     expect(existsSync(sandbox.stagingDir)).toBe(false);
+  });
+});
+
+describe('verify on the warm sandbox', () => {
+  test('a mutant patch is applied to the solution and caught; one that no longer applies fails its own proof, naming the hunk, and the others still run', async () => {
+    const mutants = join(root, 'labs/lab-07-demo/mutants');
+    mkdirSync(mutants, { recursive: true });
+    const diff = (from: string, to: string) => `--- a/src/add.ts\n+++ b/src/add.ts\n@@ -1,5 +1,5 @@\n let calls = 0;\n export function add(a: number, b: number): number {\n-  ${from}\n+  ${to}\n }\n /** How often this learner process was called: 1 in a fresh one. */\n`;
+    writeFileSync(join(mutants, 'drops-sign.patch'), `why: Treats every b as positive.\nkills: [add-negative]\n${diff('return a + b;', 'return a + Math.abs(b);')}`);
+    writeFileSync(join(mutants, 'stale.patch'), `why: Written against an older solution.\nkills: [add-negative]\n${diff('return b + a;', 'return b - a;')}`);
+    const sandbox = new WarmDockerSandbox(docker, image);
+    try {
+      const report = await verifyLab(resolveLab('7', root), root, sandbox, { slots: 2 });
+      const proof = (name: string) => report.proofs.find((p) => p.name === `mutant ${name} is caught`)!;
+      expect(proof('drops-sign')).toMatchObject({ ok: true, detail: [] });
+      expect(proof('drops-sign').score).toBeLessThan(proof('drops-sign').maxScore);
+      expect(proof('stale').ok).toBe(false);
+      expect(proof('stale').detail.join('\n')).toContain('labs/lab-07-demo/mutants/stale.patch: hunk 1 of 1 for src/add.ts (@@ -1,5 +1,5 @@) does not apply to solution/src/add.ts.');
+      expect(report.proofs.find((p) => p.name === 'solution scores 100')?.ok).toBe(true);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
