@@ -111,8 +111,9 @@ export function whenCpuIdle(max: number, opts: { busyBelow?: number; settleMs?: 
     admit: () => {
       const now = cpuTimes();
       const busy = busyFraction(last, now);
+      if (busy === undefined) return false; // too short to tell: the window goes on growing
       last = now;
-      if (Date.now() - admittedAt < settleMs || busy === undefined || busy >= busyBelow) return false;
+      if (Date.now() - admittedAt < settleMs || busy >= busyBelow) return false;
       admittedAt = Date.now();
       return true;
     },

@@ -33,7 +33,7 @@ interface Live {
 /** How long dropping a container waits for the daemon to finish removing it. */
 const REMOVAL_WAIT_MS = 10_000;
 
-/** Idle containers kept up at most: one per run at once that verify's burst allows, on this machine. */
+/** Idle containers kept up at most, twice the cores: enough for verify's runs at once across labs of different limits. */
 const MAX_IDLE = 2 * availableParallelism();
 const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids, l.output_kb]);
 

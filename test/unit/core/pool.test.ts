@@ -108,6 +108,17 @@ describe('whenCpuIdle', () => {
     expect(burst.admit()).toBe(false);
   });
 
+  test('asked again and again within a moment, it still measures the whole time since it last could', async () => {
+    // each call comes too soon to measure on its own; the readings must add up, not start over
+    const burst = whenCpuIdle(8, { busyBelow: 1.01, settleMs: 0 });
+    let admitted = false;
+    for (let i = 0; i < 100 && !admitted; i++) {
+      await sleep(2);
+      admitted = burst.admit();
+    }
+    expect(admitted).toBe(true);
+  });
+
   test('never admits while the cores are busier than the bound', async () => {
     const burst = whenCpuIdle(8, { busyBelow: -1, settleMs: 0 });
     await sleep(100);
