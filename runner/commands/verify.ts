@@ -4,7 +4,8 @@ import { EXIT, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { Slots, whenCpuIdle } from '../core/pool.ts';
 import { refuseInStudentCopy } from '../release/release.ts';
-import { loadLab } from '../lab/load.ts';
+import { loadLab, type Lab } from '../lab/load.ts';
+import { mutationScore, type LabMutation } from '../lab/mutation.ts';
 import { findLabDir, listLabDirs } from '../lab/resolve.ts';
 import { verifyLab, type LabVerification } from '../lab/verify.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
@@ -21,20 +22,56 @@ Proves each lab's checks are sound:
   - every mutant in mutants/ (mutants/NAME.patch, a diff against solution/) fails exactly
     the checks its kills: names.
 
+With --mutation it scores the checks with StrykerJS instead: Stryker mutates each lab's
+solution and runs the public tests and checks against every mutant (the solution loaded
+in-process, as check --solution --in-process does). A lab passes when its score, with
+the equivalent mutants that lab.yaml lists left out, is at least its mutation.min_score
+(default 90). Reports: .ailab/mutation/<lab>/mutation.{json,html}. Mutants whose code and
+tests did not change since the last run keep their result (Stryker's incremental mode,
+mutants/stryker-incremental.json); --force tests them all again.
+
 Options:
   --jobs N         runs at once (default 2), across all the labs; up to twice as
                    many while the cores are more than 40% idle
   --sandbox KIND   docker | local | auto (default auto)
+  --mutation       score the checks with StrykerJS (see above), not the patch mutants
+  --force          with --mutation: test every mutant again, ignoring the incremental file
   --json           print the verification as JSON
   -h, --help       show this help
 
 Examples:
   npm run verify
-  npm run verify -- lab-00 --json`;
+  npm run verify -- lab-00 --json
+  npm run verify -- --mutation lab-00`;
+
+/** `verify --mutation`: each lab's StrykerJS score, one lab at a time (Stryker fills the cores itself). */
+async function verifyMutation(labs: Lab[], root: string, opts: { jobs: number; force: boolean; json: boolean; signal: AbortSignal }): Promise<number> {
+  const show = progress(!opts.json);
+  const reports: LabMutation[] = [];
+  for (const lab of labs) reports.push(await mutationScore(lab, root, { jobs: opts.jobs, force: opts.force, signal: opts.signal, onProgress: show.step }));
+  show.done();
+  const ok = reports.every((r) => r.ok);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ok, labs: reports }, null, 2)}\n`);
+    return ok ? EXIT.ok : EXIT.checksFailed;
+  }
+  const c = colors();
+  for (const r of reports) {
+    const m = r.mutation;
+    const counts = [`${m.killed + m.timedOut} detected`, `${m.survived.length} survived`, `${m.equivalent} equivalent`, m.invalid ? `${m.invalid} invalid` : ''].filter(Boolean).join(', ');
+    process.stdout.write(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold(r.id)}  mutation score ${c.bold(`${m.score.toFixed(2)}%`)} ${c.dim(`(min ${m.minScore}%; ${counts} of ${m.total})  ${(r.durationMs / 1000).toFixed(1)} s`)}\n`);
+    for (const s of m.survived) process.stdout.write(`    ${c.yellow('survived')} ${s.file}:${s.line}:${s.column}  ${s.mutator} → ${s.replacement.replace(/\s+/g, ' ').slice(0, 100)}${s.status === 'NoCoverage' ? c.dim('  (no test reaches it)') : ''}\n`);
+    for (const e of m.errors) process.stdout.write(`    ${c.red('error')} ${e}\n`);
+    process.stdout.write(`    ${c.dim(`report: ${m.reports.html}`)}\n`);
+  }
+  const failed = reports.filter((r) => !r.ok).length;
+  process.stdout.write(`\n${failed === 0 ? c.green(`mutation scores reach their floor in ${reports.length} lab(s)`) : c.red(`${failed} of ${reports.length} lab(s) fall short; a survivor is a bug the checks miss, or an equivalent mutant to list in lab.yaml with its reason (docs/lab-format.md)`)}\n`);
+  return ok ? EXIT.ok : EXIT.checksFailed;
+}
 
 /** `ailab verify [lab...]`. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { ...RUN_OPTIONS, jobs: { type: 'string' }, json: { type: 'boolean' } }, 'verify [lab...]');
+  const { values, positionals } = parseOptions(argv, { ...RUN_OPTIONS, jobs: { type: 'string' }, json: { type: 'boolean' }, mutation: { type: 'boolean' }, force: { type: 'boolean' } }, 'verify [lab...]');
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
@@ -45,6 +82,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   refuseInStudentCopy(root, 'verify');
   const dirs = positionals.length > 0 ? positionals.map((q) => findLabDir(q, root)) : listLabDirs(root).map((n) => join(root, 'labs', n));
   const labs = dirs.map((d) => loadLab(d, root));
+  if (values.force && !values.mutation) throw new UsageError('--force only goes with --mutation: it makes StrykerJS test every mutant again.', 'Add --mutation, or drop --force.');
+  if (values.mutation) {
+    if (values.sandbox) throw new UsageError('--sandbox does not go with --mutation: StrykerJS runs the solution in-process, with no sandbox.', 'Drop --sandbox.');
+    return verifyMutation(labs, root, { jobs, force: Boolean(values.force), json: Boolean(values.json), signal: ctx.signal });
+  }
   const show = progress(!values.json);
   // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
   const building = progress();

@@ -18,15 +18,14 @@ const privateTmp = mkdtempSync(join(tmpdir(), 'ailab-checks-'));
 process.env.TMPDIR = privateTmp;
 process.env.AILAB_RUN_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
-export default defineConfig({
+/** What vitest sees of the run tree and how it runs the checks, shared with mutation.config.mjs. */
+export const shared = {
   cacheDir: join(privateTmp, 'vite-cache'),
   logLevel: 'silent',
   server: { watch: null },
   test: {
     include: ['tests/**/*.test.ts', 'checks/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'solution/**', 'mutants/**'],
-    pool: 'forks',
-    maxWorkers: workers,
     isolate: false,
     globals: false,
     watch: false,
@@ -36,7 +35,11 @@ export default defineConfig({
     hookTimeout: testTimeout,
     teardownTimeout: 2_000,
     setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],
-    reporters: [new AilabReporter()],
     env: { TMPDIR: privateTmp },
   },
+};
+
+export default defineConfig({
+  ...shared,
+  test: { ...shared.test, pool: 'forks', maxWorkers: workers, reporters: [new AilabReporter()] },
 });

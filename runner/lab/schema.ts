@@ -41,6 +41,35 @@ export const TaskSchema = z
   })
   .strict();
 
+/**
+ * A mutant that StrykerJS makes and no check can kill, because the program still means the same
+ * (a guard that an earlier line already covers, a tie-break between ids that are always distinct):
+ * left out of the mutation score's denominator, with the reason. Found by where it is and what it
+ * changes, so an entry that no longer matches a surviving mutant is reported, not kept quietly.
+ */
+export const EquivalentSchema = z
+  .object({
+    /** The solution file and line (and column, where one line holds two alike), relative to the lab folder: src/similarity.ts:38:45. */
+    at: z.string().regex(/^[^:\s]+:\d+(:\d+)?$/, { error: 'expected file:line or file:line:column, e.g. src/similarity.ts:36' }),
+    /** Stryker's mutator name: EqualityOperator, ConditionalExpression, StringLiteral… */
+    mutator: z.string().min(1),
+    /** The code Stryker puts in place of the original, exactly as its report shows it. */
+    replacement: z.string(),
+    /** One line: why no check can tell this mutant from the solution. */
+    why: z.string().min(1),
+  })
+  .strict();
+
+/** How `verify --mutation` scores the lab's checks with StrykerJS. */
+export const MutationSchema = z
+  .object({
+    /** The lowest mutation score (per cent, equivalents left out) that verify --mutation accepts. */
+    min_score: z.number().min(0).max(100).default(90),
+    equivalent: z.array(EquivalentSchema).default([]),
+  })
+  .strict()
+  .default({ min_score: 90, equivalent: [] });
+
 /** lab.yaml, format 1. */
 export const LabManifestSchema = z
   .object({
@@ -66,6 +95,7 @@ export const LabManifestSchema = z
       .default([]),
     starter_ceiling: z.number().min(0).max(100).default(10),
     limits: LimitsSchema,
+    mutation: MutationSchema,
     tasks: z.array(TaskSchema).min(1, { error: 'expected at least one task' }),
   })
   .strict();
@@ -73,6 +103,7 @@ export const LabManifestSchema = z
 export type LabManifest = z.infer<typeof LabManifestSchema>;
 export type LabCheck = z.infer<typeof CheckSchema>;
 export type LabLimits = z.infer<typeof LimitsSchema>;
+export type LabEquivalent = z.infer<typeof EquivalentSchema>;
 
 /** The header of mutants/NAME.patch: which checks must catch the bug, and why it is a plausible one. */
 export const MutantSchema = z

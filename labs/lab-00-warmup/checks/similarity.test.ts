@@ -44,7 +44,20 @@ describe('cosine (hidden)', () => {
   });
 
   test('mismatched lengths throw a RangeError', async () => {
-    await expect(cosine([1, 2, 3], [1, 2])).rejects.toThrow(RangeError);
+    const pairs: [number[], number[]][] = [
+      [[1, 2, 3], [1, 2]],
+      [[1], [1, 2, 3, 4]],
+    ];
+    for (const [a, b] of pairs) {
+      const error = await cosine(a, b).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, `cosine(${JSON.stringify(a)}, ${JSON.stringify(b)}) should throw a RangeError`).toBeInstanceOf(RangeError);
+      for (const n of [a.length, b.length]) {
+        expect((error as Error).message, `the RangeError's message should name both lengths (${a.length} and ${b.length}), so whoever called cosine sees what was wrong`).toMatch(new RegExp(`\\b${n}\\b`));
+      }
+    }
   });
 });
 
