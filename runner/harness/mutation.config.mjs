@@ -3,6 +3,7 @@
 // the checks load in their own process (the trusted in-process path: learner.ts). Stryker sets
 // the pool, the worker count and the reporters itself. Only ever for the lab author's solution.
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { shared } from './vitest.config.mjs';
 
@@ -13,5 +14,9 @@ if (!labDir) throw new Error('mutation.config.mjs: AILAB_LAB_DIR is not set (the
 export default defineConfig({
   ...shared,
   root: join(process.env.AILAB_RUN_ROOT, labDir),
-  test: { ...shared.test, env: { ...shared.test.env, AILAB_BOUNDARY: 'in-process' } },
+  test: {
+    ...shared.test,
+    setupFiles: [...shared.test.setupFiles, fileURLToPath(new URL('./mutation-setup.mjs', import.meta.url))],
+    env: { ...shared.test.env, AILAB_BOUNDARY: 'in-process' },
+  },
 });

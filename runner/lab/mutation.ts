@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { AilabError, EXIT, InterruptedError } from '../core/errors.ts';
+import { AilabError, EXIT, InterruptedError, LabError } from '../core/errors.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { stageRun } from '../stage/stage.ts';
 import { collectSubmission } from '../submission/collect.ts';
@@ -155,6 +155,17 @@ function strykerBin(root: string): string {
   return bin;
 }
 
+/**
+ * Strips what ties the committed incremental file to one machine and one run: the run tree's
+ * path (projectRoot) and the options Stryker ran with (config, which holds absolute paths).
+ * Stryker reuses results by the files' and tests' contents, which stay.
+ */
+function keepPortable(file: string): void {
+  if (!existsSync(file)) return;
+  const { projectRoot: _root, config: _config, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify(rest)}\n`);
+}
+
 /** Options for one lab's mutation run. */
 export interface MutationOptions {
   /** Stryker's concurrency: test-runner processes at once. */
@@ -173,6 +184,11 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
   const started = performance.now();
   const bin = strykerBin(root);
   const id = lab.manifest.id;
+  const skipped = lab.manifest.mutation.skip.map(({ check }) => {
+    const found = lab.checks.find((c) => c.id === check);
+    if (!found) throw new LabError('E_MANIFEST', `${relative(root, lab.manifestPath)}: mutation.skip: unknown check id ${check}`, `Known checks: ${lab.checks.map((c) => c.id).join(', ')}`);
+    return found.test;
+  });
   const solution = collectSubmission(lab, join(lab.dir, 'solution'));
   const tree = stageRun(lab, root, solution.files, { linkNodeModules: true });
   const reportDir = mutationReportDir(lab, root);
@@ -211,7 +227,7 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
       all: true,
       stdin: 'ignore',
       cancelSignal: opts.signal,
-      env: { AILAB_LAB_DIR: tree.labPath, AILAB_TEST_TIMEOUT_MS: String(Math.round(lab.manifest.limits.test_timeout_s * 1000)), NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' },
+      env: { AILAB_LAB_DIR: tree.labPath, AILAB_MUTATION_SKIP: JSON.stringify(skipped), AILAB_TEST_TIMEOUT_MS: String(Math.round(lab.manifest.limits.test_timeout_s * 1000)), NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' },
     });
     child.all?.on('data', (chunk: Buffer) => {
       const line = [...stripAnsi(chunk.toString('utf8')).matchAll(new RegExp(PROGRESS, 'g'))].at(-1);
@@ -226,6 +242,7 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
         'If its initial test run failed, the solution fails its own checks in-process: run `npm run check -- ' + id + ' --solution --in-process`. Otherwise run again with --force.',
       );
     }
+    keepPortable(incrementalFile(lab));
     const scored = scoreReport(lab, tree.labPath, JSON.parse(readFileSync(reports.json, 'utf8')));
     const minScore = lab.manifest.mutation.min_score;
     return {

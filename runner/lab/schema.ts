@@ -66,9 +66,15 @@ export const MutationSchema = z
     /** The lowest mutation score (per cent, equivalents left out) that verify --mutation accepts. */
     min_score: z.number().min(0).max(100).default(90),
     equivalent: z.array(EquivalentSchema).default([]),
+    /**
+     * Checks that don't run under Stryker, each with its reason: a check that times the code
+     * (Stryker's instrumented code runs several times slower). A skipped check detects nothing,
+     * so skipping one can only lower the score.
+     */
+    skip: z.array(z.object({ check: z.string().regex(kebab), why: z.string().min(1) }).strict()).default([]),
   })
   .strict()
-  .default({ min_score: 90, equivalent: [] });
+  .default({ min_score: 90, equivalent: [], skip: [] });
 
 /** lab.yaml, format 1. */
 export const LabManifestSchema = z

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ailab, ROOT } from '../helpers/cli.ts';
@@ -30,7 +30,11 @@ describe('verify --mutation (StrykerJS on the in-process solution)', () => {
     expect(readFileSync(join(root, '.ailab/mutation/lab-07-demo/mutation.html'), 'utf8')).toContain('<html');
     expect(JSON.parse(readFileSync(join(root, '.ailab/mutation/lab-07-demo/mutation.json'), 'utf8')).files).toHaveProperty(['labs/lab-07-demo/src/add.ts']);
     // Stryker's incremental file goes beside the patch mutants, which are never staged or released.
-    expect(existsSync(join(root, 'labs/lab-07-demo/mutants/stryker-incremental.json'))).toBe(true);
+    // It is committed, so it names no path of this machine: not the course, not the run tree.
+    const incremental = readFileSync(join(root, 'labs/lab-07-demo/mutants/stryker-incremental.json'), 'utf8');
+    expect(JSON.parse(incremental).files).toHaveProperty(['labs/lab-07-demo/src/add.ts']);
+    expect(incremental).not.toContain(root);
+    expect(incremental).not.toContain('ailab-run-');
   });
 
   test('with the equivalent listed, scores 100 and prints the --json shape', async () => {

@@ -88,7 +88,7 @@ describe('scoreReport', () => {
   });
 
   test('lab.yaml: mutation defaults to a floor of 90 and no equivalents; a bad at: is path: message', () => {
-    expect(lab().manifest.mutation).toEqual({ min_score: 90, equivalent: [] });
+    expect(lab().manifest.mutation).toEqual({ min_score: 90, equivalent: [], skip: [] });
     expect(() => lab('mutation:\n  equivalent:\n    - at: src/add.ts\n      mutator: X\n      replacement: "y"\n      why: z\n')).toThrow('labs/lab-07-demo/lab.yaml: mutation.equivalent[0].at: expected file:line or file:line:column, e.g. src/similarity.ts:36');
   });
 });
