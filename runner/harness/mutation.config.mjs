@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { shared } from './vitest.config.mjs';
 
+// Set before any worker starts, so every worker (and the checks' learner sessions in it) inherits it.
 process.env.AILAB_BOUNDARY = 'in-process';
 const labDir = process.env.AILAB_LAB_DIR;
 if (!labDir) throw new Error('mutation.config.mjs: AILAB_LAB_DIR is not set (the lab folder in the run tree, e.g. labs/lab-00-warmup).');
@@ -17,6 +18,5 @@ export default defineConfig({
   test: {
     ...shared.test,
     setupFiles: [...shared.test.setupFiles, fileURLToPath(new URL('./mutation-setup.mjs', import.meta.url))],
-    env: { ...shared.test.env, AILAB_BOUNDARY: 'in-process' },
   },
 });

@@ -87,6 +87,9 @@ export function loadLab(dir: string, root: string): Lab {
       tests.set(check.test, where);
     });
   });
+  manifest.mutation.skip.forEach(({ check }, i) => {
+    if (!ids.has(check)) problems.push(`${shownAs}: mutation.skip[${i}].check: unknown check id ${check}`);
+  });
   if (problems.length > 0) throw new LabError('E_MANIFEST', problems.join('\n'), 'Fix the lines shown in lab.yaml.');
   const checks = manifest.tasks.flatMap((task) => task.checks.map((check) => ({ ...check, task: task.id })));
   return { dir, name, manifestPath, manifest, checks, maxScore: checks.reduce((s, c) => s + c.points, 0) };

@@ -2,10 +2,10 @@
 // mutates the lab's solution (laid over the starter in a run tree, as a graded run stages it) and
 // runs the public tests and checks against each mutant through its vitest runner, with the
 // solution loaded in the checks' own process: the trusted in-process path, never a submission.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { AilabError, EXIT, InterruptedError, LabError } from '../core/errors.ts';
+import { AilabError, EXIT, InterruptedError } from '../core/errors.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { stageRun } from '../stage/stage.ts';
 import { collectSubmission } from '../submission/collect.ts';
@@ -79,15 +79,14 @@ export function incrementalFile(lab: Lab): string {
   return join(lab.dir, 'mutants', 'stryker-incremental.json');
 }
 
-/** The lab.yaml entries an equivalent entry's `at:` names. */
+/** An equivalent entry's `at:` (file:line or file:line:column), split up. */
 function parseAt(at: string): { file: string; line: number; column?: number } {
   const [file, line, column] = at.split(':');
   return { file, line: Number(line), column: column === undefined ? undefined : Number(column) };
 }
 
-/** True when a lab.yaml equivalent entry names this mutant. */
-function matches(entry: LabEquivalent, file: string, m: ReportMutant): boolean {
-  const at = parseAt(entry.at);
+/** True when a lab.yaml equivalent entry, its `at:` parsed, names this mutant. */
+function matches({ entry, at }: { entry: LabEquivalent; at: ReturnType<typeof parseAt> }, file: string, m: ReportMutant): boolean {
   return (
     at.file === file &&
     at.line === m.location.start.line &&
@@ -104,7 +103,7 @@ function describe(file: string, m: ReportMutant): string {
 
 /** Scores Stryker's JSON report against the lab's listed equivalents. */
 export function scoreReport(lab: Lab, labPath: string, report: { files: Record<string, { mutants: ReportMutant[] }> }): Omit<LabMutation['mutation'], 'reports' | 'minScore'> {
-  const equivalents = lab.manifest.mutation.equivalent;
+  const equivalents = lab.manifest.mutation.equivalent.map((entry) => ({ entry, at: parseAt(entry.at) }));
   const used = new Set<LabEquivalent>();
   const survived: Survivor[] = [];
   const errors: string[] = [];
@@ -117,7 +116,7 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
     const file = path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path;
     for (const m of entry.mutants) {
       total++;
-      const listed = equivalents.find((e) => matches(e, file, m));
+      const listed = equivalents.find((e) => matches(e, file, m))?.entry;
       if (listed) used.add(listed);
       if (m.status === 'Killed' || m.status === 'Timeout') {
         if (m.status === 'Killed') killed++;
@@ -133,7 +132,7 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
       else if (m.status !== 'Ignored') errors.push(`${describe(file, m)}: Stryker left it ${m.status}, with no result.`);
     }
   }
-  for (const e of equivalents) {
+  for (const { entry: e } of equivalents) {
     if (!used.has(e)) errors.push(`lab.yaml lists an equivalent mutant at ${e.at} (${e.mutator} → \`${e.replacement}\`) that Stryker no longer makes: the solution changed; remove or move the entry.`);
   }
   const detected = killed + timedOut;
@@ -184,16 +183,15 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
   const started = performance.now();
   const bin = strykerBin(root);
   const id = lab.manifest.id;
-  const skipped = lab.manifest.mutation.skip.map(({ check }) => {
-    const found = lab.checks.find((c) => c.id === check);
-    if (!found) throw new LabError('E_MANIFEST', `${relative(root, lab.manifestPath)}: mutation.skip: unknown check id ${check}`, `Known checks: ${lab.checks.map((c) => c.id).join(', ')}`);
-    return found.test;
-  });
+  // loadLab has refused a skip: entry that names no check.
+  const skipped = lab.manifest.mutation.skip.map(({ check }) => lab.checks.find((c) => c.id === check)?.test);
   const solution = collectSubmission(lab, join(lab.dir, 'solution'));
   const tree = stageRun(lab, root, solution.files, { linkNodeModules: true });
   const reportDir = mutationReportDir(lab, root);
   mkdirSync(reportDir, { recursive: true });
   const reports = { json: join(reportDir, 'mutation.json'), html: join(reportDir, 'mutation.html') };
+  // An earlier run's report must never pass for this run's.
+  for (const file of Object.values(reports)) rmSync(file, { force: true });
   try {
     const config = {
       $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',

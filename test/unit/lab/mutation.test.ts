@@ -87,6 +87,11 @@ describe('scoreReport', () => {
     expect(scoreReport(lab(), LAB, { files: {} }).errors).toEqual(["Stryker made no mutants of the solution: check the lab's files: globs."]);
   });
 
+  test('lab.yaml: a mutation.skip entry must name one of the lab\'s checks', () => {
+    expect(() => lab('mutation:\n  skip:\n    - check: add-huge\n      why: it is timed.\n')).toThrow('labs/lab-07-demo/lab.yaml: mutation.skip[0].check: unknown check id add-huge');
+    expect(lab('mutation:\n  skip:\n    - check: add-negative\n      why: it is timed.\n').manifest.mutation.skip).toEqual([{ check: 'add-negative', why: 'it is timed.' }]);
+  });
+
   test('lab.yaml: mutation defaults to a floor of 90 and no equivalents; a bad at: is path: message', () => {
     expect(lab().manifest.mutation).toEqual({ min_score: 90, equivalent: [], skip: [] });
     expect(() => lab('mutation:\n  equivalent:\n    - at: src/add.ts\n      mutator: X\n      replacement: "y"\n      why: z\n')).toThrow('labs/lab-07-demo/lab.yaml: mutation.equivalent[0].at: expected file:line or file:line:column, e.g. src/similarity.ts:36');
