@@ -8,7 +8,7 @@ import { REPORTER_NAMES, REPORTERS } from '../report/index.ts';
 import { runChecks } from '../run/run-checks.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { progress } from '../ui/progress.ts';
-import { pickSubmission, RUN_OPTIONS, timeoutOverride } from './options.ts';
+import { pickSubmission, RUN_OPTIONS, limitsOverride } from './options.ts';
 
 const USAGE = 'check <lab> [options]';
 
@@ -24,6 +24,7 @@ Options:
                        mutation tools); a submission always runs in a process of its own
   --sandbox KIND       docker | local | auto (default auto: docker when the daemon answers)
   --timeout S          override the lab's wall-clock limit, in seconds
+  --test-timeout S     override the lab's per-check limit, in seconds
   --json               print the results object as JSON on stdout, nothing else
   --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default terminal)
   --out FILE           also write the report to FILE
@@ -64,7 +65,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const root = courseRoot();
   const lab = resolveLab(positionals[0], root);
   const submission = pickSubmission(lab, values, root);
-  const limits = timeoutOverride(values.timeout);
+  const limits = limitsOverride(values);
   const show = progress(reporter === 'terminal' || Boolean(values.out));
   // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
   const building = progress();

@@ -18,7 +18,7 @@ import { resolveLab } from '../lab/resolve.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
-import { RUN_OPTIONS, timeoutOverride } from './options.ts';
+import { RUN_OPTIONS, limitsOverride } from './options.ts';
 
 const USAGE = 'grade <lab> <submissions> --out DIR [options]';
 const HELP = `Usage: ailab ${USAGE}
@@ -42,6 +42,7 @@ Options:
                      the roster column that holds the ids (default: SIS Login ID for Canvas;
                      Username, Email address or ID number for Moodle; else id/login/username)
   --timeout S        override the lab's wall-clock limit, in seconds
+  --test-timeout S   override the lab's per-check limit, in seconds
   --sandbox KIND     docker (default) | local, which needs --unsafe-local
   --unsafe-local     allow grading without isolation
   -h, --help         show this help
@@ -91,7 +92,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const roster = read?.ids;
   const found = discoverSubmissions(resolve(positionals[1]), read);
   const entries = onlyThese(found.entries, values.only);
-  const limits = timeoutOverride(values.timeout);
+  const limits = limitsOverride(values);
   const out = resolve(values.out);
   const release = lockOutput(out);
   // Read once: --resume reuses from it, and the gradebook keeps the students this run does not grade.

@@ -9,17 +9,23 @@ import { collectSubmission, type Submission } from '../submission/collect.ts';
 export const RUN_OPTIONS = {
   sandbox: { type: 'string' },
   timeout: { type: 'string' },
+  'test-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Parses --timeout S into a limits override. */
-export function timeoutOverride(value: string | undefined): Partial<LabLimits> {
-  if (value === undefined) return {};
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new UsageError(`--timeout must be a number of seconds between 1 and 3600, not "${value}".`);
-  }
-  return { timeout_s: seconds };
+/** Parses one `--<flag> S` into seconds, from 1 to 3600, or throws a usage error. */
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 1 || n > 3600) throw new UsageError(`--${flag} must be a number of seconds between 1 and 3600, not "${value}".`);
+  return n;
+}
+
+/** Parses --timeout S (the wall clock) and --test-timeout S (each check) into a limits override. */
+export function limitsOverride(values: { timeout?: string; 'test-timeout'?: string }): Partial<LabLimits> {
+  return {
+    ...(values.timeout !== undefined && { timeout_s: seconds('timeout', values.timeout) }),
+    ...(values['test-timeout'] !== undefined && { test_timeout_s: seconds('test-timeout', values['test-timeout']) }),
+  };
 }
 
 /** Collects the submission to grade from --submission, --solution or the lab's workspace, or throws why not. */

@@ -13,7 +13,7 @@ import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
 import { createRunLoop } from '../watch/loop.ts';
 import { renderWatchResult } from '../watch/render.ts';
-import { pickSubmission, RUN_OPTIONS, timeoutOverride } from './options.ts';
+import { pickSubmission, RUN_OPTIONS, limitsOverride } from './options.ts';
 
 const USAGE = 'watch <lab> [options]';
 
@@ -24,9 +24,10 @@ during a run cancels the stale run. Each run shows a one-line summary and the fi
 failing check. Press q (or Ctrl-C) to quit, r to run again now.
 
 Options:
-  --sandbox KIND   docker | local | auto (default auto: docker when the daemon answers)
-  --timeout S      override the lab's wall-clock limit, in seconds
-  -h, --help       show this help
+  --sandbox KIND    docker | local | auto (default auto: docker when the daemon answers)
+  --timeout S       override the lab's wall-clock limit, in seconds
+  --test-timeout S  override the lab's per-check limit, in seconds
+  -h, --help        show this help
 
 Examples:
   npm run lab -- watch lab-00
@@ -48,7 +49,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (positionals.length !== 1) throw new UsageError('Name one lab to watch.', 'Example: npm run lab -- watch lab-00');
   const root = courseRoot();
   const lab = resolveLab(positionals[0], root);
-  const limits = timeoutOverride(values.timeout);
+  const limits = limitsOverride(values);
   const show = progress();
   const sandbox = await openSandbox({ choice: parseSandboxChoice(values.sandbox), root, warm: true, onProgress: show.step });
   const types = new TypeChecker(root);

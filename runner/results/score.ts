@@ -92,7 +92,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       const limit = /Test timed out in (\d+)ms/.exec(first?.message ?? '');
       status = limit ? 'timeout' : 'fail';
       message = limit
-        ? `This check took longer than the per-test limit of ${Number(limit[1]) / 1000} s (limits.test_timeout_s). Look for a loop that never ends or a promise that never settles.`
+        ? `This check took longer than the per-test limit of ${Number(limit[1]) / 1000} s (${opts.overrides?.test_timeout_s !== undefined ? 'set by --test-timeout on the command line' : 'limits.test_timeout_s'}). Look for a loop that never ends or a promise that never settles.`
         : describeError(first);
     } else if (frame) {
       status = 'fail';

@@ -13,6 +13,7 @@ import { stripAnsi } from '../results/messages.ts';
 import { ResultsSchema, type Results } from '../results/schema.ts';
 import { labVersion } from '../lab/version.ts';
 import { scoreChecks } from '../results/score.ts';
+import { START_LIMIT_MS } from '../sandbox/deadline.ts';
 import type { Outcome, Sandbox } from '../sandbox/types.ts';
 import { stageRun } from '../stage/stage.ts';
 import { prepareLearner } from '../boundary/build.ts';
@@ -96,7 +97,7 @@ function deathCause(outcome: Outcome): string {
  */
 function runnerDidNotStart(outcome: Outcome): SandboxError {
   const how = outcome.timedOut
-    ? `did not start within the time limit (${outcome.durationMs} ms)`
+    ? `did not start within ${Math.round(START_LIMIT_MS / 1000)} s`
     : outcome.oomKilled
       ? 'ran out of memory while starting'
       : `exited with code ${outcome.exitCode ?? 'unknown'} before it started`;
@@ -117,8 +118,11 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
   const startedAt = new Date().toISOString();
   const nonce = randomBytes(24).toString('hex');
   let reported = 0;
+  let onStart!: () => void;
+  const started = new Promise<void>((resolve) => (onStart = resolve));
   const reader = createFrameReader(nonce, (frame) => {
     if (frame.type === 'start' || frame.type === 'end') mark(`run: vitest ${frame.type} frame`);
+    if (frame.type === 'start') onStart();
     if (frame.type !== 'test') return;
     if (reported++ === 0) mark('run: first test frame');
     opts.onCheckDone?.(reported);
@@ -156,6 +160,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
         },
         stdin: nonce,
         limits,
+        started,
         interceptStdout: reader.intercept,
         labels: { 'ailab.lab': lab.manifest.id },
       },

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
 import { mark } from '../core/timings.ts';
+import { type Deadline, startDeadline } from './deadline.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
@@ -111,8 +112,7 @@ export class DockerSandbox implements Sandbox {
     const err = new OutputSink(capBytes);
     let container: Docker.Container | undefined;
     const started = Date.now();
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Deadline | undefined;
     const kill = () => container?.kill({ signal: 'SIGKILL' }).catch(() => undefined);
     const onAbort = () => void kill();
     try {
@@ -126,10 +126,7 @@ export class DockerSandbox implements Sandbox {
       mark('docker: started');
       stream.write(`${spec.stdin}\n`);
       (stream as any).end?.();
-      timer = setTimeout(() => {
-        timedOut = true;
-        void kill();
-      }, spec.limits.timeout_s * 1000);
+      deadline = startDeadline(spec, () => void kill());
       const waited = (await container.wait()) as { StatusCode: number };
       mark('docker: exited');
       if (signal?.aborted) throw signal.reason;
@@ -141,7 +138,7 @@ export class DockerSandbox implements Sandbox {
         kind: 'docker',
         image: this.image,
         exitCode: waited.StatusCode ?? state.ExitCode ?? null,
-        timedOut,
+        timedOut: deadline.timedOut,
         oomKilled: Boolean(state.OOMKilled),
         durationMs: Date.now() - started,
         stdout: out.text(),
@@ -151,7 +148,7 @@ export class DockerSandbox implements Sandbox {
       if (signal?.aborted) throw signal.reason ?? cause;
       throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
     } finally {
-      clearTimeout(timer);
+      deadline?.clear();
       signal?.removeEventListener('abort', onAbort);
       if (container) await container.remove({ force: true }).catch(() => undefined);
       mark('docker: removed');

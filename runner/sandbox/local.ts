@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { courseRoot } from '../core/paths.ts';
+import { startDeadline } from './deadline.ts';
 import { OutputSink } from './output.ts';
 import { killTagged, RUN_TAG } from './strays.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
@@ -39,11 +40,7 @@ export class LocalSandbox implements Sandbox {
     });
     child.stdout?.on('data', (c: Buffer) => out.write(c));
     child.stderr?.on('data', (c: Buffer) => err.write(c));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, spec.limits.timeout_s * 1000);
+    const deadline = startDeadline(spec, () => killGroup(child.pid));
     const onAbort = () => killGroup(child.pid);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -52,14 +49,14 @@ export class LocalSandbox implements Sandbox {
       return {
         kind: 'local',
         exitCode: result.exitCode ?? null,
-        timedOut,
+        timedOut: deadline.timedOut,
         oomKilled: false,
         durationMs: Date.now() - started,
         stdout: out.text(),
         stderr: err.text(),
       };
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       signal?.removeEventListener('abort', onAbort);
       killGroup(child.pid); // reap any detached leftovers in the group
       killTagged(tag); // and those that left the group with a session of their own

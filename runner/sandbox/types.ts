@@ -17,6 +17,13 @@ export interface RunSpec {
   /** Written to the process's stdin, which is then closed. */
   stdin: string;
   limits: LabLimits;
+  /**
+   * Resolves when the test runner reports its start: `limits.timeout_s` runs from then, and the
+   * time before it has its own limit (deadline.ts). Without it, the time limit runs from the start.
+   */
+  started?: Promise<void>;
+  /** The start limit in ms, when not deadline.ts's START_LIMIT_MS (tests shorten it). */
+  startLimitMs?: number;
   /** Every complete stdout line goes here first; returning true keeps it out of the captured output. */
   interceptStdout?: (line: string) => boolean;
   /** Labels for the container, on top of ailab=1. */

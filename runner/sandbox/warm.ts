@@ -8,6 +8,7 @@ import { harnessDir } from '../core/paths.ts';
 import { mark } from '../core/timings.ts';
 import type { LabLimits } from '../lab/schema.ts';
 import { attachStreams, CONTAINER_ROOT, containerOptions } from './docker.ts';
+import { startDeadline } from './deadline.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
@@ -82,7 +83,6 @@ export class WarmDockerSandbox implements Sandbox {
       throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
     }
     const capBytes = spec.limits.output_kb * 1024;
-    let timedOut = false;
     let settle!: (exitCode: number | null) => void;
     const ended = new Promise<number | null>((resolve) => (settle = resolve));
     // The agent's "run done" line ends the run; every other line is the run's own output.
@@ -95,10 +95,7 @@ export class WarmDockerSandbox implements Sandbox {
     const current = live.current;
     const kill = () => void live.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
     signal?.addEventListener('abort', kill, { once: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, spec.limits.timeout_s * 1000);
+    const deadline = startDeadline(spec, kill);
     try {
       const root = `${CONTAINER_ROOT}/${basename(spec.runDir)}`;
       live.stream.write(`${JSON.stringify({ root, workdir: spec.workdir, config: `${root}/${spec.vitest.config}`, files: spec.vitest.files, env: spec.env, nonce: spec.stdin })}\n`);
@@ -112,12 +109,12 @@ export class WarmDockerSandbox implements Sandbox {
         exitCode = state?.ExitCode ?? exitCode;
         oomKilled = Boolean(state?.OOMKilled);
       }
-      return { kind: 'docker', image: this.image, exitCode, timedOut, oomKilled, durationMs: Date.now() - started, stdout: current.out.text(), stderr: current.err.text() };
+      return { kind: 'docker', image: this.image, exitCode, timedOut: deadline.timedOut, oomKilled, durationMs: Date.now() - started, stdout: current.out.text(), stderr: current.err.text() };
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       signal?.removeEventListener('abort', kill);
       live.current = undefined;
-      if (signal?.aborted || timedOut || live.dead || this.closed) await this.drop(live);
+      if (signal?.aborted || deadline.timedOut || live.dead || this.closed) await this.drop(live);
       else {
         this.idle.push(live);
         // Idle containers of several limits stay up (verify interleaves labs), up to a bound.

@@ -111,6 +111,26 @@ describe('docker sandbox', () => {
     expect(await leftovers()).toBe(0);
   });
 
+  test('the wall clock runs from the test runner\'s start: a slow start does not count, a busy loop after it is killed', async () => {
+    const started = (onLine: (line: string) => void): Pick<RunSpec, 'started' | 'interceptStdout'> => {
+      let onStart!: () => void;
+      return {
+        started: new Promise<void>((resolve) => (onStart = resolve)),
+        interceptStdout: (line) => {
+          if (line === 'STARTED') onStart();
+          onLine(line);
+          return false;
+        },
+      };
+    };
+    const slow = await sandbox.run({ ...script("setTimeout(() => { console.log('STARTED'); setTimeout(() => {}, 300); }, 2500);", { timeout_s: 2 }), ...started(() => {}) });
+    expect(slow.timedOut).toBe(false);
+    expect(slow.exitCode).toBe(0);
+    const busy = await sandbox.run({ ...script("console.log('STARTED'); for (;;) {}", { timeout_s: 2 }), ...started(() => {}) });
+    expect(busy.timedOut).toBe(true);
+    expect(await leftovers()).toBe(0);
+  });
+
   test('output floods are capped', async () => {
     const out = await sandbox.run(script(`const line = 'x'.repeat(1023) + '\\n'; for (let i = 0; i < 20000; i++) process.stdout.write(line);`, { output_kb: 16 }));
     expect(out.stdout.length).toBeLessThan(17 * 1024 + 200);

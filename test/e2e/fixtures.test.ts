@@ -124,6 +124,7 @@ function expectResults(results: Results, g: Golden): void {
 async function expectFixtureRun(lab: string, g: Golden, dir: string, sandbox: 'docker' | 'local'): Promise<void> {
   const args = ['check', lab, '--submission', dir, '--json', '--sandbox', sandbox];
   if (g.timeout_s) args.push('--timeout', String(g.timeout_s));
+  if (g.test_timeout_s) args.push('--test-timeout', String(g.test_timeout_s));
   const { run, seen, seconds, leftovers } = await runCli(args, g, sandbox);
   if (g.rejected) {
     // Not gradable as given: a clean usage error with the reason, never a crash or a results object.

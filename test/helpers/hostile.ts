@@ -12,6 +12,8 @@ export interface Golden {
   score?: number;
   maxScore?: number;
   timeout_s?: number;
+  /** Passed as --test-timeout: room for work that must end some other way than the per-check limit. */
+  test_timeout_s?: number;
   checks?: Record<string, string>;
   /** Text that some check's message holds; with a list, any one of them. */
   message?: string | string[];

@@ -40,3 +40,17 @@ describe('colours', () => {
     expect(colorEnabled({ isTTY: false } as NodeJS.WriteStream)).toBe(false);
   });
 });
+
+describe('limit overrides', () => {
+  test('--timeout and --test-timeout become limits, in seconds; neither given overrides nothing', async () => {
+    const { limitsOverride } = await import('../../../runner/commands/options.ts');
+    expect(limitsOverride({})).toEqual({});
+    expect(limitsOverride({ timeout: '30' })).toEqual({ timeout_s: 30 });
+    expect(limitsOverride({ timeout: '90', 'test-timeout': '12.5' })).toEqual({ timeout_s: 90, test_timeout_s: 12.5 });
+  });
+
+  test.each([['timeout', 'soon'], ['test-timeout', '0'], ['test-timeout', '-3'], ['timeout', '3601'], ['test-timeout', '']])('--%s %j is a usage error that names the flag and the range', async (flag, value) => {
+    const { limitsOverride } = await import('../../../runner/commands/options.ts');
+    expect(() => limitsOverride({ [flag]: value })).toThrow(`--${flag} must be a number of seconds between 1 and 3600, not "${value}".`);
+  });
+});

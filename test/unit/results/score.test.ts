@@ -71,6 +71,11 @@ describe('scoreChecks', () => {
     expect(checks[0].message).toContain('per-test limit of 10 s (limits.test_timeout_s)');
   });
 
+  test('a per-test timeout set by --test-timeout says so', () => {
+    const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', 'Test timed out in 3000ms.'), end], forged: 0 }, outcome(), { overrides: { test_timeout_s: 3 } });
+    expect(checks[0].message).toContain('per-test limit of 3 s (set by --test-timeout on the command line)');
+  });
+
   test('a file that fails to load makes its checks errors with the cause, without naming a hidden file', () => {
     const frames: Frame[] = [{ type: 'module', file: 'checks/add.test.ts', errors: [{ name: 'SyntaxError', message: 'Unexpected token' }] }, test_('add > adds small numbers', 'passed'), end];
     const { checks } = scoreChecks(lab, { frames, forged: 0 }, outcome());
