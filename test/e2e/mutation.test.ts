@@ -19,9 +19,10 @@ const root = writeTree(demoCourse({ 'labs/lab-07-demo/solution/src/add.ts': SOLU
 symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
 afterAll(() => removeTree(root));
 
+// --jobs 1: Stryker on one core, so the e2e files beside it (timed hostile fixtures) keep the other.
 describe('verify --mutation (StrykerJS on the in-process solution)', () => {
   test('names the surviving mutant by file, line and replacement, flags a stale equivalent, and fails under min_score', async () => {
-    const run = await ailab(['verify', '7', '--mutation'], { env: { AILAB_ROOT: root } });
+    const run = await ailab(['verify', '7', '--mutation', '--jobs', '1'], { env: { AILAB_ROOT: root } });
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^✗ lab-07 {2}mutation score 80\.00% \(min 90%; 4 detected, 1 survived, 0 equivalent of 5\)/m);
     expect(run.stdout).toContain('survived src/add.ts:2:7  ConditionalExpression → false');
@@ -39,7 +40,7 @@ describe('verify --mutation (StrykerJS on the in-process solution)', () => {
 
   test('with the equivalent listed, scores 100 and prints the --json shape', async () => {
     writeFileSync(join(root, 'labs/lab-07-demo/lab.yaml'), demoManifest(EQUIVALENT));
-    const run = await ailab(['verify', '7', '--mutation', '--json'], { env: { AILAB_ROOT: root } });
+    const run = await ailab(['verify', '7', '--mutation', '--json', '--jobs', '1'], { env: { AILAB_ROOT: root } });
     expect(run.exitCode, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { ok: boolean; labs: { id: string; mutation: Record<string, unknown> }[] };
     expect(out.ok).toBe(true);
