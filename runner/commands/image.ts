@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     return probe && !probe.ok ? EXIT.infrastructure : EXIT.ok;
   }
   const containers = await docker.listContainers({ all: true, filters: { label: ['ailab=1'] } });
-  for (const info of containers) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+  for (const info of containers) await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined);
   let removed = 0;
   for (const img of await listImages(docker)) {
     if (img.tag === tag) continue;

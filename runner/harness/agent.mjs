@@ -3,14 +3,15 @@
 // was staged fresh for that request. Only vitest's own code stays loaded: every run has a new
 // Vitest instance, new test workers (the pool closes when the run ends), a new learner process, and
 // its config, reporter and checks imported from the new tree's path. Between runs the agent kills
-// every process of the learner's user and deletes what that user left in /tmp and /dev/shm, so
-// nothing a run started or wrote reaches the next one.
+// every process of the learner's user, deletes what that user left in /tmp and /dev/shm, and
+// deletes the run's tree, so nothing a run started or wrote reaches the next one.
 //
 // Protocol, one line per message. stdin: the session's nonce, then one JSON request per run:
 // { root, workdir, config, files, env, nonce }. stdout: after each run,
 // "@@ailab-agent:<session nonce>:{ "exitCode": n }". The session nonce reaches only this process
 // (the learner runs as another user, so it cannot read this process's stdin), so a learner
 // cannot end a run early by printing a forged "done".
+import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -52,6 +53,21 @@ function wipe(dir) {
   }
 }
 
+/**
+ * The run's tree, deleted: the runner copied it into this container's volume for this run only.
+ * Its owner (TREE_UID in docker.ts) deletes it; root here has no capability to delete others' files.
+ */
+function removeTree(root) {
+  let owner;
+  try {
+    owner = lstatSync(root).uid;
+  } catch {
+    return;
+  }
+  const done = spawnSync(process.execPath, ['-e', 'require("fs").rmSync(process.argv[1], { recursive: true, force: true })', root], { uid: owner, gid: owner, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (done.status !== 0) process.stderr.write(`ailab agent: could not delete the run tree ${root}: ${done.stderr?.toString().trim() || done.error}\n`);
+}
+
 /** One run: vitest on the request's tree, then everything the run left behind removed. */
 async function runOnce(request) {
   for (const key of Object.keys(process.env)) if (!(key in baseEnv)) delete process.env[key];
@@ -74,6 +90,7 @@ async function runOnce(request) {
   wipe('/tmp');
   wipe('/dev/shm');
   process.chdir('/');
+  removeTree(request.root);
   return exitCode;
 }
 

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { execa } from 'execa';
 import tar from 'tar-fs';
 import { SandboxError } from '../core/errors.ts';
+import { TREE_UID } from '../sandbox/docker.ts';
 import { IMAGE_REPO } from './recipe.ts';
 
 /** Native files (the node binary and .node addons) whose shared libraries the image needs. */
@@ -77,8 +78,8 @@ export async function buildOfflineImage(
 
     for (const dir of ['tmp', 'lab', 'etc', 'proc', 'dev', 'sys']) mkdirSync(join(rootfs, dir), { recursive: true });
     chmodSync(join(rootfs, 'tmp'), 0o1777);
-    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nlearner:x:1000:1000:learner:/tmp:/sbin/nologin\n');
-    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nlearner:x:1000:\n');
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nlearner:x:1000:1000:learner:/tmp:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n');
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nlearner:x:1000:\nnogroup:x:65534:\n');
 
     opts.onProgress('packing the root filesystem and importing it into Docker');
     const stream = tar.pack(rootfs, {
@@ -88,6 +89,12 @@ export async function buildOfflineImage(
         // tar-fs masks modes with the umask; /tmp must stay world-writable and sticky, because
         // Docker gives the tmpfs mounted over it the mode of the directory underneath.
         if (header.name === 'tmp' || header.name === 'tmp/') header.mode = 0o41777;
+        // A run's volume at /lab takes this owner: the tree's, so no process in the container can write there.
+        if (header.name === 'lab' || header.name === 'lab/') {
+          header.uid = TREE_UID;
+          header.gid = TREE_UID;
+          header.mode = 0o40755;
+        }
         return header;
       },
     });

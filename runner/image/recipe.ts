@@ -5,8 +5,9 @@ import { join } from 'node:path';
 /**
  * Bump when the way images are assembled changes, so old images are rebuilt. 2: node_modules is
  * followed through a symlink, the installed tree is in the tag, and a tag is only set after the probe.
+ * 3: /lab is owned by the run tree's owner (TREE_UID), whose copy goes into a volume there.
  */
-const RECIPE_VERSION = '2';
+const RECIPE_VERSION = '3';
 
 /** The repository name of sandbox images. */
 export const IMAGE_REPO = 'ailab-sandbox';

@@ -128,7 +128,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
     opts.onCheckDone?.(reported);
   });
   mark('run: staging');
-  const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local', under: opts.sandbox.stagingDir });
+  const tree = stageRun(lab, opts.root, opts.files, { linkNodeModules: opts.sandbox.kind === 'local' });
   try {
     mark('run: staged');
     await prepareLearner(tree.dir, tree.policy);

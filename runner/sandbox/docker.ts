@@ -1,29 +1,44 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import tar from 'tar-fs';
 import { SandboxError } from '../core/errors.ts';
 import { mark } from '../core/timings.ts';
 import { type Deadline, startDeadline } from './deadline.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
 
-/** Where the run tree is mounted inside the container. */
+/** Where the run tree is inside the container: a volume of the container's own, filled through the Engine API. */
 export const CONTAINER_ROOT = '/lab';
 
-/** The run tree file that replaces the container's /etc/resolv.conf: the sandbox has no DNS. */
-const RESOLV_CONF = '.resolv.conf';
+/**
+ * The owner of the run tree inside the container (and of /lab in the image, which a new volume
+ * takes its owner from): neither the checks' side (root, with no capability to write others'
+ * files) nor the learner, so no process in the container can change the tree. The checks' side
+ * reads all of it (DAC_READ_SEARCH); the learner reads only what the tree's modes let anyone read,
+ * never the checks, the hidden fixtures or the harness (mode 0700/0600).
+ */
+export const TREE_UID = 65534;
+
+/** The label that holds, on each run's container, where its tree was staged on the machine that ran it. */
+export const TREE_LABEL = 'ailab.tree';
+
+/** The user id learner code runs as: never root, never the tree's owner. */
+export const LEARNER_UID = 1000;
 
 /**
- * The user id learner code runs as: never the owner of the run tree (whose checks, hidden fixtures
- * and harness are readable by their owner only), never root.
+ * Copies a run tree into a created (or running) container, under /lab/`under`, as a tar stream
+ * through the Engine API: the one way in for every host, local or remote, since a daemon on another
+ * machine cannot see this one's files. Entries keep their modes and are owned by TREE_UID.
  */
-export function learnerUid(owner = process.getuid?.() ?? 0): number {
-  return owner === 1000 ? 1001 : 1000;
+export async function putTree(container: Docker.Container, dir: string, under = ''): Promise<void> {
+  const stream = tar.pack(dir, {
+    map: (header) => ({ ...header, name: under ? `${under}/${header.name}` : header.name, uid: TREE_UID, gid: TREE_UID, uname: '', gname: '' }),
+  });
+  await container.putArchive(stream, { path: CONTAINER_ROOT });
 }
 
 /** The locked-down HostConfig every run gets: no network, read-only root, no capabilities. */
-export function hardenedHostConfig(spec: Pick<RunSpec, 'runDir' | 'limits'>): Docker.HostConfig {
+export function hardenedHostConfig(spec: Pick<RunSpec, 'limits'>): Docker.HostConfig {
   const memory = spec.limits.memory_mb * 1024 * 1024;
   return {
     NetworkMode: 'none',
@@ -43,8 +58,12 @@ export function hardenedHostConfig(spec: Pick<RunSpec, 'runDir' | 'limits'>): Do
     CapAdd: ['SETUID', 'SETGID', 'KILL', 'DAC_READ_SEARCH'],
     SecurityOpt: ['no-new-privileges'],
     Init: true,
-    // Docker writes the host's nameservers into /etc/resolv.conf even with no network; show none.
-    Binds: [`${spec.runDir}:${CONTAINER_ROOT}:ro`, `${join(spec.runDir, RESOLV_CONF)}:/etc/resolv.conf:ro`],
+    // The run tree's own volume (no bind mount: a remote daemon can't see this machine's files),
+    // removed with the container. It is filled by putTree before the container starts.
+    Mounts: [{ Type: 'volume', Source: '', Target: CONTAINER_ROOT }],
+    // Some Docker versions copy the host's nameservers into /etc/resolv.conf even with no network:
+    // name none but loopback, where nothing answers.
+    Dns: ['127.0.0.1'],
     Ulimits: [
       { Name: 'nofile', Soft: 1024, Hard: 1024 },
       { Name: 'fsize', Soft: 64 * 1024 * 1024, Hard: 64 * 1024 * 1024 },
@@ -54,16 +73,15 @@ export function hardenedHostConfig(spec: Pick<RunSpec, 'runDir' | 'limits'>): Do
 }
 
 /**
- * A hardened container for a run tree (spec.runDir, mounted read-only at /lab) that runs `node`
- * with `args` as root, attached to stdin, stdout and stderr. Writes the tree's /etc/resolv.conf.
+ * A hardened container that runs `node` with `args` as root in /lab/`workdir`, attached to stdin,
+ * stdout and stderr. Its run tree goes in with putTree before it starts.
  */
-export function containerOptions(image: string, spec: Pick<RunSpec, 'runDir' | 'workdir' | 'env' | 'labels' | 'limits'>, args: string[]): Docker.ContainerCreateOptions {
-  writeFileSync(join(spec.runDir, RESOLV_CONF), '# The ailab sandbox has no network and no DNS.\n', { mode: 0o644 });
+export function containerOptions(image: string, spec: Pick<RunSpec, 'workdir' | 'env' | 'labels' | 'limits'>, args: string[]): Docker.ContainerCreateOptions {
   return {
     Image: image,
     Cmd: ['node', ...args],
     WorkingDir: `${CONTAINER_ROOT}/${spec.workdir}`,
-    Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env, AILAB_LEARNER_UID: String(learnerUid()) }).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', ...spec.env, AILAB_LEARNER_UID: String(LEARNER_UID) }).map(([k, v]) => `${k}=${v}`),
     User: '0:0',
     Labels: { ailab: '1', ...spec.labels },
     NetworkDisabled: true,
@@ -117,8 +135,11 @@ export class DockerSandbox implements Sandbox {
     const onAbort = () => void kill();
     try {
       if (signal?.aborted) throw signal.reason;
-      container = await this.docker.createContainer(containerOptions(this.image, spec, spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })));
+      // Labelled with the tree's path on this machine, to tell whose run a container is.
+      container = await this.docker.createContainer(containerOptions(this.image, { ...spec, labels: { ...spec.labels, [TREE_LABEL]: spec.runDir } }, spec.args({ nodeModules: '/node_modules', root: CONTAINER_ROOT })));
       mark('docker: created');
+      await putTree(container, spec.runDir);
+      mark('docker: tree copied');
       signal?.addEventListener('abort', onAbort, { once: true });
       const { stream, ended } = await attachStreams(container, (c) => out.write(c), (c) => err.write(c));
       mark('docker: attached');
@@ -150,7 +171,7 @@ export class DockerSandbox implements Sandbox {
     } finally {
       deadline?.clear();
       signal?.removeEventListener('abort', onAbort);
-      if (container) await container.remove({ force: true }).catch(() => undefined);
+      if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
       mark('docker: removed');
     }
   }

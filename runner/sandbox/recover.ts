@@ -74,7 +74,7 @@ export class RecoveringSandbox implements Sandbox {
       if (!(await dockerAnswers(this.docker))) return;
       const left = await this.docker.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
       for (const c of left) {
-        if (this.mine.has(c.Labels?.[RUN_LABEL] ?? '')) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        if (this.mine.has(c.Labels?.[RUN_LABEL] ?? '')) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
       }
     } catch {
       // a daemon that went away again: nothing more to do here
@@ -107,7 +107,7 @@ export class RecoveringSandbox implements Sandbox {
       tried.add(id);
       try {
         const left = await this.docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${id}`] } });
-        for (const c of left) await this.docker.getContainer(c.Id).remove({ force: true });
+        for (const c of left) await this.docker.getContainer(c.Id).remove({ force: true, v: true });
         this.failed.delete(id);
       } catch {
         // still unreachable, or already gone: the next recovery tries again

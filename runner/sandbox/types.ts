@@ -54,11 +54,6 @@ export interface Sandbox {
    * and removes what failed runs left behind. Resolves false when the backend is still away.
    */
   recover?(onNotice: (text: string) => void): Promise<boolean>;
-  /**
-   * Where run trees must be staged for this sandbox, when it cares (the warm sandbox mounts one
-   * folder for all its runs); undefined for anywhere.
-   */
-  readonly stagingDir?: string;
   /** Releases what the sandbox keeps between runs (the warm sandbox's container). */
   close?(): Promise<void>;
   /** After a batch: removes whatever this process's finished runs left behind (bounded; never throws). */

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import { SandboxError } from '../core/errors.ts';
 import { harnessDir } from '../core/paths.ts';
 import { mark } from '../core/timings.ts';
 import type { LabLimits } from '../lab/schema.ts';
-import { attachStreams, CONTAINER_ROOT, containerOptions } from './docker.ts';
+import { attachStreams, CONTAINER_ROOT, containerOptions, putTree } from './docker.ts';
 import { startDeadline } from './deadline.ts';
 import { OutputSink } from './output.ts';
 import type { Outcome, RunSpec, Sandbox } from './types.ts';
@@ -41,7 +40,8 @@ const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids,
 /**
  * A Docker sandbox for one learner's own runs (watch) and for a lab author's (verify): hardened
  * containers stay up, and each run asks an idle one's agent to run vitest again, on a run tree
- * staged fresh under `stagingDir` (mounted read-only at /lab). A run skips the container's create,
+ * staged fresh and copied into the container's own volume at /lab/<tree> (putTree), which the
+ * agent deletes when the run ends. A run skips the container's create,
  * start and removal and vitest's start-up; it still gets a fresh Vitest, fresh test workers and a
  * fresh learner process, and the agent kills the learner user's processes and deletes its files
  * between runs. Runs at once get a container each; idle containers of several limits stay up
@@ -51,7 +51,8 @@ const limitsKey = (l: LabLimits) => JSON.stringify([l.memory_mb, l.cpus, l.pids,
  */
 export class WarmDockerSandbox implements Sandbox {
   readonly kind = 'docker' as const;
-  readonly stagingDir: string;
+  /** On each of this sandbox's containers as the label ailab.warm, to tell them from other processes'. */
+  readonly id = randomBytes(8).toString('hex');
   /** Containers up and not running anything. */
   private idle: Live[] = [];
   /** Every container up, idle or busy. */
@@ -61,24 +62,19 @@ export class WarmDockerSandbox implements Sandbox {
   constructor(
     private readonly docker: Docker,
     readonly image: string,
-  ) {
-    this.stagingDir = mkdtempSync(join(tmpdir(), 'ailab-warm-'));
-    chmodSync(this.stagingDir, 0o755);
-    const agent = join(this.stagingDir, '.agent');
-    cpSync(harnessDir(), agent, { recursive: true });
-    chmodSync(agent, 0o700); // the checks' side's own: the learner never reads the harness
-  }
+  ) {}
 
   async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
     if (this.closed) throw new Error('the warm sandbox is closed');
     if (!spec.vitest) throw new Error('the warm sandbox runs vitest only: the spec has no vitest run');
-    const rel = relative(this.stagingDir, spec.runDir);
-    if (rel.startsWith('..') || rel.includes('/')) throw new Error(`the run tree ${spec.runDir} is not in the warm sandbox's folder ${this.stagingDir}`);
     if (signal?.aborted) throw signal.reason;
     const started = Date.now();
     let live: Live;
+    const tree = basename(spec.runDir);
     try {
       live = await this.take(spec);
+      await putTree(live.container, spec.runDir, tree);
+      mark('warm: tree copied');
     } catch (cause) {
       throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
     }
@@ -97,7 +93,7 @@ export class WarmDockerSandbox implements Sandbox {
     signal?.addEventListener('abort', kill, { once: true });
     const deadline = startDeadline(spec, kill);
     try {
-      const root = `${CONTAINER_ROOT}/${basename(spec.runDir)}`;
+      const root = `${CONTAINER_ROOT}/${tree}`;
       live.stream.write(`${JSON.stringify({ root, workdir: spec.workdir, config: `${root}/${spec.vitest.config}`, files: spec.vitest.files, env: spec.env, nonce: spec.stdin })}\n`);
       let exitCode = await ended;
       mark('warm: run done');
@@ -130,12 +126,14 @@ export class WarmDockerSandbox implements Sandbox {
     const i = this.idle.findLastIndex((l) => l.limits === key);
     if (i >= 0) return this.idle.splice(i, 1)[0];
     const session = randomBytes(24).toString('hex');
-    const options = containerOptions(this.image, { runDir: this.stagingDir, workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': '1' }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]);
+    const options = containerOptions(this.image, { workdir: '', env: {}, labels: { ...spec.labels, 'ailab.warm': this.id }, limits: spec.limits }, [`${CONTAINER_ROOT}/.agent/agent.mjs`]);
     // If this process dies without close() (killed outright), the agent sees its stdin close and
     // exits, and Docker removes the container: nothing stays behind.
     options.HostConfig = { ...options.HostConfig, AutoRemove: true };
     const container = await this.docker.createContainer(options);
     try {
+      // The harness, the checks' side's own (0700): the learner never reads it.
+      await putTree(container, harnessDir(), '.agent');
       // No output comes before start(), by when `live` is set.
       let live!: Live;
       const { stream, ended } = await attachStreams(container, (c) => live.current?.out.write(c), (c) => live.current?.err.write(c));
@@ -150,7 +148,7 @@ export class WarmDockerSandbox implements Sandbox {
       this.lives.add(live);
       return live;
     } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -160,7 +158,7 @@ export class WarmDockerSandbox implements Sandbox {
     this.lives.delete(live);
     this.idle = this.idle.filter((l) => l !== live);
     live.dead = true;
-    await live.container.remove({ force: true }).catch(() => undefined);
+    await live.container.remove({ force: true, v: true }).catch(() => undefined);
     // A killed container is AutoRemoved: the daemon may still be removing it when remove() returns
     // (409, removal in progress). Wait until it is gone, for a bounded time.
     await Promise.race([live.container.wait({ condition: 'removed' }).catch(() => undefined), new Promise((r) => setTimeout(r, REMOVAL_WAIT_MS).unref())]);
@@ -169,6 +167,5 @@ export class WarmDockerSandbox implements Sandbox {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.lives].map((live) => this.drop(live)));
-    rmSync(this.stagingDir, { recursive: true, force: true });
   }
 }

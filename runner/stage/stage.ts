@@ -52,10 +52,10 @@ function closeUp(path: string): void {
 /**
  * Builds a clean run tree that mirrors the repository: the lab's course files, the submission's
  * editable files laid over them, the fixtures the lab lists, and the runner's own harness. It goes
- * in a new folder under `under` (the sandbox's staging folder), or the system's temp folder.
+ * in a new folder in the system's temp folder.
  */
-export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opts: { linkNodeModules: boolean; under?: string }): RunTree {
-  const dir = mkdtempSync(join(opts.under ?? tmpdir(), 'ailab-run-'));
+export function stageRun(lab: Lab, root: string, files: Map<string, Buffer>, opts: { linkNodeModules: boolean }): RunTree {
+  const dir = mkdtempSync(join(tmpdir(), 'ailab-run-'));
   try {
     const labPath = `labs/${lab.name}`;
     const dest = join(dir, labPath);

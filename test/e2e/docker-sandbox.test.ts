@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureImage } from '../../runner/image/ensure.ts';
 import { LimitsSchema } from '../../runner/lab/schema.ts';
 import { dockerClient } from '../../runner/sandbox/docker-client.ts';
-import { DockerSandbox, learnerUid } from '../../runner/sandbox/docker.ts';
+import { DockerSandbox, LEARNER_UID } from '../../runner/sandbox/docker.ts';
 import { RecoveringSandbox, RUN_LABEL } from '../../runner/sandbox/recover.ts';
 import type { RunSpec, Sandbox } from '../../runner/sandbox/types.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -44,8 +44,10 @@ describe('docker sandbox', () => {
         import { spawnSync } from 'node:child_process';
         const status = fs.readFileSync('/proc/self/status', 'utf8');
         const field = (k) => status.split('\\n').find((l) => l.startsWith(k + ':')).split(/\\s+/)[1];
+        // The run tree: its own volume, which not even root here can write (no DAC_OVERRIDE, not the owner).
         let rootWritable = true;
         try { fs.writeFileSync('/lab/x', 'x'); } catch { rootWritable = false; }
+        try { fs.writeFileSync('/lab/probe.mjs', 'x'); rootWritable = true; } catch {}
         let usrWritable = true;
         try { fs.writeFileSync('/usr/x', 'x'); } catch { usrWritable = false; }
         fs.writeFileSync('/tmp/ok', 'ok');
@@ -66,9 +68,11 @@ describe('docker sandbox', () => {
     expect(out.exitCode, out.stderr).toBe(0);
     const seen = JSON.parse(out.stdout.trim());
     // The checks' side: root with SETUID, SETGID, KILL and DAC_READ_SEARCH only (bits 7, 6, 5 and 2: 0xe4).
-    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 0, capEff: '00000000000000e4', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k', nameservers: [] });
+    expect(seen).toMatchObject({ interfaces: ['lo'], uid: 0, capEff: '00000000000000e4', noNewPrivs: '1', rootWritable: false, usrWritable: false, tmp: 'ok', stdin: 'the-nonce', shmSize: '1024k' });
+    // No host nameserver shows: none at all, or only loopback, where nothing answers.
+    expect(seen.nameservers.filter((l: string) => l.trim() !== 'nameserver 127.0.0.1')).toEqual([]);
     // The learner process: another user, with no capability at all.
-    expect(seen.learner).toEqual({ uid: learnerUid(), capEff: '0000000000000000', capPrm: '0000000000000000' });
+    expect(seen.learner).toEqual({ uid: LEARNER_UID, capEff: '0000000000000000', capPrm: '0000000000000000' });
     expect(seen.envKeys).not.toContain('HF_TOKEN');
     expect(seen.envKeys).not.toContain('DOCKER_HOST');
     expect(seen.envKeys.filter((k: string) => !['PATH', 'HOME', 'HOSTNAME', 'SECRET_FROM_SPEC', 'AILAB_LEARNER_UID'].includes(k))).toEqual([]);

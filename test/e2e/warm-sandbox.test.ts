@@ -108,7 +108,19 @@ afterAll(async () => {
   removeTree(root);
 });
 
-const warmContainers = async () => (await docker.listContainers({ all: true, filters: { label: ['ailab.warm=1', `ailab.lab=lab-07`] } })).filter((c) => c.Mounts.some((m) => m.Source === warm.stagingDir));
+/** A warm sandbox's containers, told from other processes' by its id. */
+const containersOf = async (sandbox: WarmDockerSandbox, ...labels: string[]) => docker.listContainers({ all: true, filters: { label: [`ailab.warm=${sandbox.id}`, ...labels] } });
+const warmContainers = () => containersOf(warm, 'ailab.lab=lab-07');
+
+/** What a running container holds at /lab, listed by a process in it. */
+async function labFolder(id: string): Promise<string[]> {
+  const exec = await docker.getContainer(id).exec({ Cmd: ['node', '-e', "console.log(JSON.stringify(require('fs').readdirSync('/lab')))"], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise((r) => stream.on('end', r));
+  return JSON.parse(/\[.*\]/.exec(Buffer.concat(chunks).toString('latin1'))![0]) as string[];
+}
 
 describe('warm docker sandbox', () => {
   test('runs again and again in one container, and no run sees what an earlier run left behind', async () => {
@@ -126,6 +138,8 @@ describe('warm docker sandbox', () => {
     }
     expect(ids.size).toBe(1); // one container served every run
     expect((await warmContainers())[0]?.State).toBe('running');
+    // Each run's tree was copied in for that run and deleted after it: only the agent stays.
+    expect(await labFolder([...ids][0])).toEqual(['.agent']);
   });
 
   test('a run past its time limit costs its container, and the next run gets a new one', async () => {
@@ -143,7 +157,7 @@ describe('warm docker sandbox', () => {
     expect(after[0]).not.toBe(before[0]);
   });
 
-  test('an aborted run costs its container; close() removes the container and the staging folder', async () => {
+  test('an aborted run costs its container; close() removes the container', async () => {
     const lab = resolveLab('7', root);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('a newer save')), 1500);
@@ -152,10 +166,8 @@ describe('warm docker sandbox', () => {
     const sub = pickSubmission(lab, {}, root);
     expect((await runChecks({ lab, root, files: sub.files, source: sub.source, sha256: sub.sha256, sandbox: warm })).status).toBe('pass');
     expect(await warmContainers()).toHaveLength(1);
-    const dir = warm.stagingDir;
     await warm.close();
     expect(await warmContainers()).toEqual([]);
-    expect(existsSync(dir)).toBe(false);
   });
 
   test('a run with other limits gets a container of its own, and the first stays up for its next run', async () => {
@@ -163,7 +175,7 @@ describe('warm docker sandbox', () => {
     const lab = resolveLab('7', root);
     const sub = pickSubmission(lab, {}, root);
     const sandbox = new WarmDockerSandbox(docker, image);
-    const mine = async () => (await docker.listContainers({ all: true, filters: { label: ['ailab.warm=1'] } })).filter((c) => c.Mounts.some((m) => m.Source === sandbox.stagingDir)).map((c) => c.Id).sort();
+    const mine = async () => (await containersOf(sandbox)).map((c) => c.Id).sort();
     const run = (limits?: { memory_mb: number }) => runChecks({ lab, root, files: sub.files, source: sub.source, sha256: sub.sha256, sandbox, limits });
     try {
       expect((await run()).status).toBe('pass');
@@ -195,7 +207,7 @@ describe('warm docker sandbox', () => {
     } finally {
       await sandbox.close();
     }
-    expect(existsSync(sandbox.stagingDir)).toBe(false);
+    expect(await containersOf(sandbox)).toEqual([]);
   });
 });
 

@@ -148,7 +148,7 @@ describe('watch in a real terminal', () => {
         if (/ 0\/10 \(0%\)/.test(out)) resolve();
       }),
     );
-    const warm = async () => (await execa('docker', ['ps', '-aq', '--filter', 'label=ailab.lab=lab-07', '--filter', 'label=ailab.warm=1'])).stdout;
+    const warm = async () => (await execa('docker', ['ps', '-aq', '--filter', 'label=ailab.lab=lab-07', '--filter', 'label=ailab.warm'])).stdout;
     expect(await warm()).not.toBe(''); // the warm container is up between saves
     child.kill('SIGKILL');
     await child;

@@ -85,7 +85,7 @@ export async function prepareFixture(fixture: Fixture, target: string, values: R
 /** The ailab containers (running or not) whose run tree lies under prefix: this test's own. */
 export async function containersUnder(docker: Docker, prefix: string): Promise<Docker.ContainerInfo[]> {
   const all = await docker.listContainers({ all: true, filters: { label: ['ailab=1'] } });
-  return all.filter((c) => c.Mounts?.some((m) => m.Source?.startsWith(prefix)));
+  return all.filter((c) => c.Labels?.['ailab.tree']?.startsWith(prefix));
 }
 
 /** Host processes whose command line holds marker. */

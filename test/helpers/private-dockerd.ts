@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { unmountUnder } from './mounts.ts';
@@ -11,19 +13,41 @@ function shortTemp(prefix: string): string {
   return mkdtempSync(join(base, prefix));
 }
 
+/** A free TCP port on 127.0.0.1 (closed again at once, so the daemon can take it). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 /**
  * A second Docker daemon of our own (the machine's daemon is shared by every other test): its own
  * socket, data root, exec root and managed containerd, no bridge, no iptables changes. It can be
  * killed and started again on the same data root, as a host's daemon restart would.
+ *
+ * `remote: true` makes it stand in for another machine: it listens on TCP on 127.0.0.1 and runs
+ * in a mount namespace of its own with a tmpfs over /tmp, so it cannot see this machine's temp
+ * files (where run trees are staged), exactly as a remote host couldn't. Its folders are then kept
+ * out of /tmp, which it would not see either.
  */
 export class PrivateDockerd {
-  readonly dir = shortTemp('ailab-dkd-');
-  readonly socket = join(this.dir, 'd.sock');
-  readonly host = `unix://${this.socket}`;
-  readonly docker = new Docker({ socketPath: this.socket });
+  readonly dir: string;
+  readonly socket: string;
+  host: string;
+  docker: Docker;
   private child?: ChildProcess;
   private exited?: Promise<void>;
-  private readonly log = join(this.dir, 'dockerd.log');
+  private readonly log: string;
+
+  constructor(private readonly opts: { remote?: boolean } = {}) {
+    this.dir = opts.remote ? mkdtempSync('/var/tmp/ailab-dkd-') : shortTemp('ailab-dkd-');
+    this.socket = join(this.dir, 'd.sock');
+    this.host = `unix://${this.socket}`;
+    this.docker = new Docker({ socketPath: this.socket });
+    this.log = join(this.dir, 'dockerd.log');
+  }
 
   /** The daemon's process id while it runs. */
   get pid(): number | undefined {
@@ -36,24 +60,30 @@ export class PrivateDockerd {
     mkdirSync(join(this.dir, 'data'), { recursive: true });
     const log = openSync(this.log, 'a');
     const tag = this.dir.split('-').at(-1);
-    this.child = spawn(
-      'dockerd',
-      [
-        `--host=${this.host}`,
-        `--data-root=${join(this.dir, 'data')}`,
-        `--exec-root=${join(this.dir, 'x')}`,
-        `--pidfile=${join(this.dir, 'd.pid')}`,
-        `--config-file=${join(this.dir, 'daemon.json')}`,
-        // If a system containerd is shared instead of a managed one, keep to our own namespace.
-        `--containerd-namespace=ailab-test-${tag}`,
-        `--containerd-plugins-namespace=ailab-test-${tag}-plugins`,
-        '--bridge=none',
-        '--iptables=false',
-        '--ip-masq=false',
-        '--ip-forward=false',
-      ],
-      { stdio: ['ignore', log, log] },
-    );
+    if (this.opts.remote && !this.host.startsWith('tcp://')) {
+      const port = await freePort();
+      this.host = `tcp://127.0.0.1:${port}`;
+      this.docker = new Docker({ host: '127.0.0.1', port, protocol: 'http' });
+    }
+    const args = [
+      `--host=${this.host}`,
+      `--data-root=${join(this.dir, 'data')}`,
+      `--exec-root=${join(this.dir, 'x')}`,
+      `--pidfile=${join(this.dir, 'd.pid')}`,
+      `--config-file=${join(this.dir, 'daemon.json')}`,
+      // If a system containerd is shared instead of a managed one, keep to our own namespace.
+      `--containerd-namespace=ailab-test-${tag}`,
+      `--containerd-plugins-namespace=ailab-test-${tag}-plugins`,
+      '--bridge=none',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--ip-forward=false',
+    ];
+    // A private mount namespace whose /tmp is empty: the daemon sees none of this machine's temp files.
+    const [command, argv] = this.opts.remote
+      ? ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp && exec dockerd "$@"', 'dockerd', ...args]]
+      : ['dockerd', args];
+    this.child = spawn(command, argv, { stdio: ['ignore', log, log] });
     closeSync(log);
     const child = this.child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
