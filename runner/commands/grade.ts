@@ -15,6 +15,7 @@ import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
 import { refuseInStudentCopy } from '../release/release.ts';
 import { resolveLab } from '../lab/resolve.ts';
+import { openHosts, parseHosts } from '../sandbox/hosts.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
@@ -31,7 +32,13 @@ in its own fresh sandbox with only the lab's editable files staged, and writes t
 
 Options:
   --out DIR          where to write (required)
-  --jobs N           sandboxes at once (default: the number of cores, ${availableParallelism()})
+  --jobs N           sandboxes at once (default: the number of cores, ${availableParallelism()});
+                     with several hosts, per host
+  --docker-host URL  grade on this Docker host; repeat it for several (unix://, tcp:// with
+                     DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, ssh://). One queue: each host takes
+                     the next student when it has a free slot; a host that fails hands its
+                     students to the others, and after 3 failures in a row drops out
+  --hosts FILE       more hosts, from YAML: hosts: [{ url, jobs, tls: { ca, cert, key } }]
   --resume           skip students whose result exists for the same submission and lab version
   --only IDS         grade just these students (comma-separated); the exports are rebuilt
                      from every result in DIR/results/, so the rest of the class stays
@@ -50,7 +57,8 @@ Options:
 Examples:
   npm run grade -- lab-03 ./submissions --out ./grades --jobs 4
   npm run grade -- lab-03 ./submissions --out ./grades --resume
-  npm run grade -- lab-03 ./submissions --out ./grades --only alice,bob`;
+  npm run grade -- lab-03 ./submissions --out ./grades --only alice,bob
+  npm run grade -- lab-04 ./subs --out ./grades --docker-host tcp://grader-1:2376 --docker-host ssh://me@grader-2`;
 
 /** The entries of the students --only names (all of them without it); an id with no entry is a usage error. */
 function onlyThese(entries: SubmissionEntry[], only: string | undefined): SubmissionEntry[] {
@@ -71,7 +79,7 @@ const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.r
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' }, 'docker-host': { type: 'string', multiple: true }, hosts: { type: 'string' } },
     USAGE,
   );
   if (values.help) {
@@ -83,6 +91,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const jobs = Number(values.jobs ?? availableParallelism());
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
   const choice = parseSandboxChoice(values.sandbox ?? 'docker');
+  const hostSpecs = values['docker-host'] || values.hosts ? parseHosts(values['docker-host'] ?? [], values.hosts, jobs) : undefined;
+  if (hostSpecs && choice !== 'docker') throw new UsageError('--docker-host and --hosts grade in Docker: they do not go with --sandbox local.');
   if (choice === 'local' && !values['unsafe-local']) throw new UsageError('Grading runs untrusted code: --sandbox local needs --unsafe-local as well.', 'Start Docker (npm run lab -- doctor) or add --unsafe-local if you trust every submission.');
   const root = courseRoot();
   refuseInStudentCopy(root, 'grade');
@@ -110,7 +120,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   try {
     const show = progress();
     const c = colors(process.stderr);
-    const sandbox = await openSandbox({ choice: choice === 'auto' ? 'docker' : choice, root, onProgress: show.step });
+    const notice = (text: string) => {
+      show.done();
+      process.stderr.write(`${c.yellow('warning:')} ${text}\n`);
+    };
+    const hosts = hostSpecs ? await openHosts(hostSpecs, { root, onProgress: show.step, onNotice: notice }) : undefined;
+    const sandbox = hosts ?? (await openSandbox({ choice: choice === 'auto' ? 'docker' : choice, root, onProgress: show.step }));
     const version = labVersion(lab, root);
     const started = Date.now();
     let done = 0;
@@ -125,14 +140,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const eta = graded > 0 ? fmt(((entries.length - done) * elapsed) / graded) : '?';
       show.step(`graded ${done}/${entries.length}, ${failing} not passing, ETA ${eta}`);
     };
-    const notice = (text: string) => {
-      show.done();
-      process.stderr.write(`${c.yellow('warning:')} ${text}\n`);
-    };
     tick();
     const graded = await mapPool(
       entries,
-      jobs,
+      hosts?.slots ?? jobs,
       async (entry) => {
         try {
           const saved = values.resume ? before.get(entry.student) : undefined;
@@ -165,6 +176,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
     writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'], skipped: found.skipped });
     process.stdout.write(summarize(lab, rows));
+    if (hosts) process.stdout.write(`\nhosts:\n${hosts.tally().map((h) => `  ${h.url}  graded ${h.graded} student(s) in ${fmt(h.busyMs)} of sandbox time${h.dropped ? `; dropped: ${h.dropped}` : ''}`).join('\n')}\n`);
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
     if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder (also in grades.json):\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);

@@ -88,7 +88,7 @@ export async function buildImage(docker: Docker, opts: BuildOptions & { reuse?: 
   const mode = opts.mode ?? defaultImageMode();
   const tag = imageTag(opts.root, mode);
   const base = buildBase(opts.root);
-  const key = `${tag.split(':')[1]}-${createHash('sha256').update(dockerTarget()).digest('hex').slice(0, 8)}`;
+  const key = `${tag.split(':')[1]}-${createHash('sha256').update(dockerTarget(docker)).digest('hex').slice(0, 8)}`;
   const release = await waitForLock(join(base, `${key}.lock`), {
     onWait: (pid) => opts.onProgress(`waiting for another build of ${tag} (pid ${pid})…`),
     signal: opts.signal,

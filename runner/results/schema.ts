@@ -46,6 +46,8 @@ export const ResultsSchema = z.object({
   sandbox: z.object({
     kind: z.enum(['docker', 'local']),
     image: z.string().optional(),
+    /** The Docker host that ran it, when `grade` ran over several (`--docker-host`, `--hosts`). */
+    host: z.string().optional(),
     exitCode: z.number().nullable(),
     timedOut: z.boolean(),
     oomKilled: z.boolean(),

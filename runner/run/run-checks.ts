@@ -197,6 +197,7 @@ export async function runChecks(opts: RunChecksOptions): Promise<Results> {
       sandbox: {
         kind: outcome.kind,
         image: outcome.image,
+        host: outcome.host,
         exitCode: outcome.exitCode,
         timedOut: outcome.timedOut,
         oomKilled: outcome.oomKilled,

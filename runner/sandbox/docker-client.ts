@@ -1,19 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
-import { SandboxError } from '../core/errors.ts';
+import { SandboxError, UsageError } from '../core/errors.ts';
 import { settlingAgent } from './docker-agent.ts';
 
-/** A dockerode client for DOCKER_HOST, or the local socket, whose calls all settle if the daemon dies. */
-export function dockerClient(): Docker {
-  const docker = new Docker();
+/** TLS files for a tcp:// host: Docker's ca.pem, cert.pem and key.pem. */
+export interface HostTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** Where each client connects, for messages and per-host locks. */
+const targets = new WeakMap<Docker, string>();
+
+/**
+ * The dockerode options for one host URL: `unix:///path`, `tcp://host:port` (TLS with `tls`, or
+ * when DOCKER_TLS_VERIFY is set, from DOCKER_CERT_PATH as the docker CLI does), or
+ * `ssh://user@host[:port]`. Throws a usage error for anything else.
+ */
+function optionsFor(url: string, tls?: HostTls): Docker.DockerOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a Docker host URL.`, 'Use unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST.');
+  }
+  if (parsed.protocol === 'unix:') return { socketPath: parsed.pathname };
+  if (parsed.protocol === 'ssh:') return { protocol: 'ssh', host: parsed.hostname, port: parsed.port || 22, username: decodeURIComponent(parsed.username) || undefined } as Docker.DockerOptions;
+  if (parsed.protocol === 'tcp:') {
+    const certDir = process.env.DOCKER_CERT_PATH ?? join(homedir(), '.docker');
+    const files = tls ?? (process.env.DOCKER_TLS_VERIFY ? { ca: join(certDir, 'ca.pem'), cert: join(certDir, 'cert.pem'), key: join(certDir, 'key.pem') } : undefined);
+    const port = parsed.port || (files ? '2376' : '2375');
+    if (!files) return { host: parsed.hostname, port, protocol: 'http' };
+    const read = (what: string, path: string) => {
+      try {
+        return readFileSync(path);
+      } catch {
+        throw new UsageError(`The TLS ${what} for ${url} cannot be read: ${path}.`, 'Point DOCKER_CERT_PATH (or the hosts file\'s tls paths) at the folder holding ca.pem, cert.pem and key.pem.');
+      }
+    };
+    return { host: parsed.hostname, port, protocol: 'https', ca: read('CA', files.ca), cert: read('certificate', files.cert), key: read('key', files.key) };
+  }
+  throw new UsageError(`"${url}" is not a Docker host URL: ${parsed.protocol}// is not supported.`, 'Use unix://, tcp:// (with TLS) or ssh://.');
+}
+
+/**
+ * A dockerode client whose calls all settle if the daemon dies: for `url` (with `tls`), or else for
+ * DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), or the local socket.
+ */
+export function dockerClient(url?: string, tls?: HostTls): Docker {
+  const docker = url ? new Docker(optionsFor(url, tls)) : new Docker();
   const modem = docker.modem as { protocol?: string; agent?: unknown };
   // ssh:// brings its own agent; http covers unix sockets and plain tcp.
   if (modem.protocol === 'http' || modem.protocol === 'https') modem.agent = settlingAgent(modem.protocol);
+  if (url) targets.set(docker, url);
   return docker;
 }
 
-/** Where the client connects, for messages. */
-export function dockerTarget(): string {
-  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+/** Where a client connects (by default, where DOCKER_HOST points), for messages. */
+export function dockerTarget(docker?: Docker): string {
+  return (docker && targets.get(docker)) || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 }
 
 /** True when a Docker daemon answers a ping within the time limit. */
@@ -45,7 +93,7 @@ export async function requireDocker(docker: Docker): Promise<void> {
   if (!(await dockerAnswers(docker))) {
     throw new SandboxError(
       'E_DOCKER_UNAVAILABLE',
-      `No Docker daemon answers at ${dockerTarget()}.`,
+      `No Docker daemon answers at ${dockerTarget(docker)}.`,
       'Start Docker (e.g. `sudo systemctl start docker`, or `sudo dockerd &`), check `docker info`, or run unisolated with `--sandbox local`.',
     );
   }

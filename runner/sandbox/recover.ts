@@ -88,7 +88,7 @@ export class RecoveringSandbox implements Sandbox {
       return true;
     }
     if (this.gaveUp) return false;
-    onNotice(`the Docker daemon at ${dockerTarget()} is not answering; waiting up to ${secs(this.waitMs)} for it to come back`);
+    onNotice(`the Docker daemon at ${dockerTarget(this.docker)} is not answering; waiting up to ${secs(this.waitMs)} for it to come back`);
     const started = Date.now();
     const up = await waitForDocker(this.docker, this.waitMs);
     this.gaveUp = !up;

@@ -34,6 +34,8 @@ export interface RunSpec {
 export interface Outcome {
   kind: 'docker' | 'local';
   image?: string;
+  /** The Docker host that ran it, when the sandbox spans several (hosts.ts). */
+  host?: string;
   exitCode: number | null;
   timedOut: boolean;
   oomKilled: boolean;

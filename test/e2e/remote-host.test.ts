@@ -3,13 +3,15 @@
 // none of the run trees this machine stages, exactly as a remote host couldn't: every run must put
 // its files into the container through the Engine API. It also builds the sandbox image itself,
 // through the API, as it would on a host of its own.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ResultsSchema } from '../../runner/results/schema.ts';
+import { makeClass, type ClassMember } from '../../fixtures/classes/make-class.ts';
+import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
 import { ailab } from '../helpers/cli.ts';
 import { PrivateDockerd } from '../helpers/private-dockerd.ts';
+import { gradebookRows } from '../helpers/results.ts';
 
 const daemon = new PrivateDockerd({ remote: true });
 const here = mkdtempSync(join(tmpdir(), 'ailab-remote-'));
@@ -21,6 +23,16 @@ afterAll(async () => {
   await daemon.destroy();
   rmSync(here, { recursive: true, force: true });
 }, 60_000);
+
+/** This machine's own daemon, as a host URL. */
+const LOCAL = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+
+/** Every results/*.json of a grade folder, validated. */
+function resultsIn(out: string): Map<string, Results> {
+  const dir = join(out, 'results');
+  if (!existsSync(dir)) return new Map();
+  return new Map(readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.slice(0, -5), ResultsSchema.parse(JSON.parse(readFileSync(join(dir, f), 'utf8')))]));
+}
 
 /** `ailab` with the private daemon as its Docker host. */
 const onRemote = (args: string[]) => ailab(args, { env: { DOCKER_HOST: daemon.host } });
@@ -55,5 +67,48 @@ describe.runIf(process.getuid?.() === 0)('a Docker host that cannot see this mac
     // No container and no volume of these runs is left on the host.
     expect(await daemon.docker.listContainers({ all: true, filters: { label: ['ailab=1'] } })).toEqual([]);
     expect((await daemon.docker.listVolumes()).Volumes ?? []).toEqual([]);
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)('grade over two Docker hosts (this machine\'s daemon and the one apart)', () => {
+  let klass = '';
+  let expected: ClassMember[] = [];
+  const rows = () => expected.map((m) => `${m.student},${m.status},${m.score}`);
+  beforeAll(async () => {
+    klass = join(here, 'class');
+    expected = await makeClass('lab-00', klass, 12);
+  }, 120_000);
+
+  test('one queue: both hosts grade students, each result names its host, and the gradebook is exact', async () => {
+    const out = join(here, 'two-hosts');
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1', '--docker-host', LOCAL, '--docker-host', daemon.host]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(gradebookRows(out)).toEqual(rows());
+    const hosts = [...resultsIn(out).values()].map((r) => r.sandbox.host);
+    expect(new Set(hosts)).toEqual(new Set([LOCAL, daemon.host]));
+    expect(run.stdout).toMatch(new RegExp(`hosts:\\n {2}${LOCAL.replace(/[/.]/g, '\\$&')} {2}graded \\d+ student\\(s\\)`));
+    expect(run.stdout).toContain(`  ${daemon.host}  graded `);
+  });
+
+  test('a host killed mid-batch hands its students to the other: every student graded once, nothing lost', async () => {
+    const out = join(here, 'host-dies');
+    const run = ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1', '--docker-host', LOCAL, '--docker-host', daemon.host]);
+    let finished = false;
+    void run.then(() => (finished = true));
+    // Kill the second host once it has graded a student, while the batch goes on.
+    while (!finished && ![...resultsIn(out).values()].some((r) => r.sandbox.host === daemon.host)) await new Promise((r) => setTimeout(r, 50));
+    expect(finished, 'the batch ended before the second host could be killed').toBe(false);
+    await daemon.kill('SIGKILL');
+    const done = await run;
+    expect(done.exitCode, done.stderr).toBe(0);
+    const results = resultsIn(out);
+    expect([...results.keys()].sort()).toEqual(expected.map((m) => m.student).sort());
+    expect(readdirSync(join(out, 'results')).length, 'one file per student').toBe(expected.length);
+    for (const r of results.values()) expect(r.sandbox.failure).toBeUndefined();
+    expect(gradebookRows(out)).toEqual(rows());
+    expect(done.stderr).toContain(`the Docker host ${daemon.host}`);
+    // Its in-flight student went to the other host; whether it was also dropped depends on how many
+    // more runs it was offered before the batch ended (the unit tests hold the drop rule).
+    expect(done.stdout).toContain(`  ${daemon.host}  graded `);
   });
 });
