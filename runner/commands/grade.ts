@@ -7,6 +7,7 @@ import { mapPool } from '../core/pool.ts';
 import { discoverSubmissions, readRoster, type SubmissionEntry } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
+import { DEFAULT_POD_IMAGE, emitK8s } from '../grade/k8s.ts';
 import { lockOutput } from '../grade/lock.ts';
 import { gradebookRows, readResults } from '../grade/gradebook.ts';
 import type { Results } from '../results/schema.ts';
@@ -21,7 +22,7 @@ import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
 import { RUN_OPTIONS, limitsOverride } from './options.ts';
 
-const USAGE = 'grade <lab> <submissions> --out DIR [options]';
+const USAGE = 'grade <lab> <submissions> --out DIR [options]   |   grade <lab> <submissions> --emit k8s DIR [--shards N]';
 const HELP = `Usage: ailab ${USAGE}
 
 Grades every student in <submissions> (one sub-folder, git checkout, .zip or .tar.gz each), each
@@ -39,6 +40,13 @@ Options:
                      the next student when it has a free slot; a host that fails hands its
                      students to the others, and after 3 failures in a row drops out
   --hosts FILE       more hosts, from YAML: hosts: [{ url, jobs, tls: { ca, cert, key } }]
+  --emit k8s DIR     grade nothing here: write a Kubernetes bundle to DIR instead (the
+                     submissions in shards, an Indexed Job with one pod per shard, its volume
+                     claims, a NetworkPolicy and a README); merge the shards with "ailab gradebook"
+  --shards N         with --emit: how many shards (default: one per student, so no two
+                     students' code shares a pod)
+  --parallelism N    with --emit: pods at once (default 10)
+  --image IMAGE      with --emit: the pods' image (default ${DEFAULT_POD_IMAGE})
   --resume           skip students whose result exists for the same submission and lab version
   --only IDS         grade just these students (comma-separated); the exports are rebuilt
                      from every result in DIR/results/, so the rest of the class stays
@@ -58,7 +66,8 @@ Examples:
   npm run grade -- lab-03 ./submissions --out ./grades --jobs 4
   npm run grade -- lab-03 ./submissions --out ./grades --resume
   npm run grade -- lab-03 ./submissions --out ./grades --only alice,bob
-  npm run grade -- lab-04 ./subs --out ./grades --docker-host tcp://grader-1:2376 --docker-host ssh://me@grader-2`;
+  npm run grade -- lab-04 ./subs --out ./grades --docker-host tcp://grader-1:2376 --docker-host ssh://me@grader-2
+  npm run grade -- lab-03 ./subs --emit k8s ./k8s-bundle --shards 40`;
 
 /** The entries of the students --only names (all of them without it); an id with no entry is a usage error. */
 function onlyThese(entries: SubmissionEntry[], only: string | undefined): SubmissionEntry[] {
@@ -73,19 +82,46 @@ function onlyThese(entries: SubmissionEntry[], only: string | undefined): Submis
   return entries.filter((e) => ids.includes(e.student));
 }
 
+/** A whole number from 1 to `max` given as --<flag>, or undefined when not given. */
+function count(flag: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}, not "${value}".`);
+  return n;
+}
+
+/** `grade <lab> <submissions> --emit k8s DIR`: the Kubernetes bundle, nothing graded here. */
+function emit(values: { emit?: string; shards?: string; parallelism?: string; image?: string; out?: string; timeout?: string; 'test-timeout'?: string }, positionals: string[]): number {
+  if (values.emit !== 'k8s') throw new UsageError(`--emit knows only k8s, not "${values.emit}".`, 'Use --emit k8s DIR.');
+  if (positionals.length !== 3) throw new UsageError('--emit k8s needs the lab, the submissions folder and the folder to write: grade <lab> <submissions> --emit k8s DIR.', `Usage: ailab ${USAGE}`);
+  if (values.out) throw new UsageError('--emit k8s grades nothing here, so it takes no --out: the pods write to their volume.', 'Merge their results afterwards with `ailab gradebook`.');
+  const root = courseRoot();
+  refuseInStudentCopy(root, 'grade');
+  const lab = resolveLab(positionals[0], root);
+  const found = discoverSubmissions(resolve(positionals[1]));
+  const dir = resolve(positionals[2]);
+  const limits = { ...lab.manifest.limits, ...limitsOverride(values) };
+  const { shards } = emitK8s(lab, found.entries, dir, { shards: count('shards', values.shards, 100_000), parallelism: count('parallelism', values.parallelism, 10_000), image: values.image ?? DEFAULT_POD_IMAGE, limits });
+  process.stdout.write(`Wrote a Kubernetes bundle for ${found.entries.length} student(s) of ${lab.manifest.id} in ${shards} shard(s) to ${dir}: job.yaml, pvc.yaml, networkpolicy.yaml, subs/, README.md (the steps).\n`);
+  if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder:\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);
+  return EXIT.ok;
+}
+
 const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
 
 /** \`ailab grade\`: a class of submissions into results, exports and a summary. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' }, 'docker-host': { type: 'string', multiple: true }, hosts: { type: 'string' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' }, 'docker-host': { type: 'string', multiple: true }, hosts: { type: 'string' }, emit: { type: 'string' }, shards: { type: 'string' }, parallelism: { type: 'string' }, image: { type: 'string' } },
     USAGE,
   );
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
+  if (values.emit !== undefined) return emit(values, positionals);
+  for (const flag of ['shards', 'parallelism', 'image'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --emit k8s DIR.`, `Usage: ailab ${USAGE}`);
   if (positionals.length !== 2) throw new UsageError('Name the lab and the submissions folder.', `Usage: ailab ${USAGE}`);
   if (!values.out) throw new UsageError('--out DIR is required: it is where results and the gradebook go.', `Usage: ailab ${USAGE}`);
   const jobs = Number(values.jobs ?? availableParallelism());
