@@ -187,13 +187,55 @@ async function benchGrade(): Promise<void> {
   }
 }
 
+/**
+ * Grades a generated 40-student lab-00 class on one Docker host (--jobs 2) and on two (this
+ * machine's daemon and `second`, --jobs 1 each: the same 2 slots on the same cores), in one run.
+ * Two daemons on one machine gain no speed; what this shows is the queue's cost per submission.
+ */
+async function benchHosts(second: string): Promise<void> {
+  const root = courseRoot();
+  const local = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  const work = mkdtempSync(join(tmpdir(), 'ailab-bench-hosts-'));
+  try {
+    const klass = join(work, 'class');
+    const members = await makeClass('lab-00', klass, 40);
+    const rows: string[][] = [];
+    let single = 0;
+    for (const [name, hosts, jobs] of [['one host, --jobs 2', [local], 2], ['two hosts, --jobs 1 each', [local, second], 1]] as const) {
+      const out = join(work, `out-${hosts.length}`);
+      // The image on every host before the clock starts: this measures grading, not a build.
+      const warm = await execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'grade', 'lab-00', klass, '--out', join(work, `warm-${hosts.length}`), '--only', members[0].student, ...hosts.flatMap((h) => ['--docker-host', h])], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
+      if (warm.exitCode !== 0) throw new Error(`grade on ${hosts.join(' and ')} failed: ${warm.stderr}`);
+      const t = performance.now();
+      const run = await execa(process.execPath, [join(root, 'runner/bin/ailab.mjs'), 'grade', 'lab-00', klass, '--out', out, '--jobs', String(jobs), ...hosts.flatMap((h) => ['--docker-host', h])], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
+      if (run.exitCode !== 0) throw new Error(`grade on ${hosts.join(' and ')} failed: ${run.stderr}`);
+      const wall = performance.now() - t;
+      const results = readdirSync(join(out, 'results')).map((f) => JSON.parse(readFileSync(join(out, 'results', f), 'utf8')).sandbox as { durationMs: number; host?: string });
+      const sum = results.reduce((a, r) => a + r.durationMs, 0);
+      const slots = hosts.length * jobs;
+      if (hosts.length === 1) single = wall;
+      const split = hosts.map((h) => results.filter((r) => r.host === h).length).join(' + ');
+      rows.push([name, `${((60_000 * members.length) / wall).toFixed(1)}/min`, hosts.length === 1 ? '1.00×' : `${(single / wall).toFixed(2)}×`, split, `${((wall * slots - sum) / members.length / 1000).toFixed(2)} s`]);
+    }
+    console.log('\ngrading 40 lab-00 submissions over Docker hosts (both on this machine)');
+    console.log(['hosts', 'throughput', 'vs one host', 'students per host', 'overhead per submission outside the sandbox'].join(' | '));
+    for (const r of rows) console.log(r.join(' | '));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, 'watch-only': { type: 'boolean' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, 'watch-only': { type: 'boolean' }, 'hosts-only': { type: 'string' }, runs: { type: 'string' } } });
   const runs = Number(values.runs ?? 5);
   const root = courseRoot();
   const docker = dockerClient();
   await requireDocker(docker);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
+  if (values['hosts-only'] !== undefined) {
+    await benchHosts(values['hosts-only']);
+    return;
+  }
   if (values['watch-only']) {
     await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
     await benchWatch(runs);
