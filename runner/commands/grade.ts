@@ -16,7 +16,7 @@ import { summarize } from '../grade/summary.ts';
 import { labVersion } from '../lab/version.ts';
 import { refuseInStudentCopy } from '../release/release.ts';
 import { resolveLab } from '../lab/resolve.ts';
-import { openHosts, parseHosts } from '../sandbox/hosts.ts';
+import { type MultiHostSandbox, openHosts, parseHosts } from '../sandbox/hosts.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
@@ -105,6 +105,12 @@ function emit(values: { emit?: string; shards?: string; parallelism?: string; im
   process.stdout.write(`Wrote a Kubernetes bundle for ${found.entries.length} student(s) of ${lab.manifest.id} in ${shards} shard(s) to ${dir}: job.yaml, pvc.yaml, networkpolicy.yaml, subs/, README.md (the steps).\n`);
   if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder:\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);
   return EXIT.ok;
+}
+
+/** For the incomplete-batch error: the hosts that dropped out, and why (empty with one host). */
+function droppedHosts(hosts: MultiHostSandbox | undefined): string {
+  const dropped = hosts?.tally().filter((h) => h.dropped) ?? [];
+  return dropped.length === 0 ? '' : ` Docker hosts that dropped out: ${dropped.map((h) => `${h.url} (${h.dropped})`).join('; ')}.`;
 }
 
 const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
@@ -224,7 +230,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (broken.length > 0) {
       throw new SandboxError(
         'E_GRADE_INCOMPLETE',
-        `${broken.length} student(s) could not be graded because the sandbox failed twice, which is not their fault: ${broken.join(', ')}.`,
+        `${broken.length} student(s) could not be graded because the sandbox failed twice, which is not their fault: ${broken.join(', ')}.${droppedHosts(hosts)}`,
         'Their rows say "error", with the cause. Fix it (a daemon that answers `docker info`; a broken image: `npm run lab -- image build --force`), then run the same command with --resume: it grades just them again and keeps every other result.',
       );
     }

@@ -90,6 +90,16 @@ describe.runIf(process.getuid?.() === 0)('grade over two Docker hosts (this mach
     expect(run.stdout).toContain(`  ${daemon.host}  graded `);
   });
 
+  test('a host that does not answer drops out at the start, with a warning, and the other grades the class', async () => {
+    const out = join(here, 'one-answers');
+    const gone = 'tcp://127.0.0.1:1';
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '2', '--docker-host', gone, '--docker-host', LOCAL]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning: a Docker host drops out before the batch starts: no Docker daemon answers at ${gone}`);
+    expect(gradebookRows(out)).toEqual(rows());
+    expect(new Set([...resultsIn(out).values()].map((r) => r.sandbox.host))).toEqual(new Set([LOCAL]));
+  });
+
   test('a host killed mid-batch hands its students to the other: every student graded once, nothing lost', async () => {
     const out = join(here, 'host-dies');
     const run = ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1', '--docker-host', LOCAL, '--docker-host', daemon.host]);
