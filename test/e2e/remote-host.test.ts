@@ -122,3 +122,33 @@ describe.runIf(process.getuid?.() === 0)('grade over two Docker hosts (this mach
     expect(done.stdout).toContain(`  ${daemon.host}  graded `);
   });
 });
+
+describe.runIf(process.getuid?.() === 0)('a Docker host over TCP with TLS (client certificates, as Docker documents)', () => {
+  const tls = new PrivateDockerd({ remote: true, tls: true });
+  beforeAll(() => tls.start(), 120_000);
+  afterAll(() => tls.destroy(), 60_000);
+
+  test('check finds the certificates through DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI does', async () => {
+    const run = await ailab(['check', 'lab-00', '--solution', '--sandbox', 'docker', '--json'], { env: { DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certDir } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const r = ResultsSchema.parse(JSON.parse(run.stdout));
+    expect(r.score).toBe(r.maxScore);
+  });
+
+  test('grade --hosts takes each host\'s TLS files from the hosts file; without them the host drops out', async () => {
+    const klass = join(here, 'tls-class');
+    const members = await makeClass('lab-00', klass, 3);
+    const file = join(here, 'hosts.yaml');
+    writeFileSync(file, `hosts:\n  - url: ${tls.host}\n    jobs: 2\n    tls: { ca: ${join(tls.certDir, 'ca.pem')}, cert: ${join(tls.certDir, 'cert.pem')}, key: ${join(tls.certDir, 'key.pem')} }\n`);
+    const out = join(here, 'tls-grades');
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--hosts', file]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(gradebookRows(out)).toEqual(members.map((m) => `${m.student},${m.status},${m.score}`));
+    expect(new Set([...resultsIn(out).values()].map((r) => r.sandbox.host))).toEqual(new Set([tls.host]));
+    // The same host without its certificates: plain HTTP to a TLS port gets no answer, so no host is left.
+    const plain = await ailab(['grade', 'lab-00', klass, '--out', join(here, 'tls-none'), '--docker-host', tls.host]);
+    expect(plain.exitCode).toBe(3);
+    expect(plain.stderr).toContain(`no Docker daemon answers at ${tls.host}`);
+    expect(plain.stderr).toContain('No Docker host could be used');
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
@@ -41,12 +41,30 @@ export class PrivateDockerd {
   private exited?: Promise<void>;
   private readonly log: string;
 
-  constructor(private readonly opts: { remote?: boolean } = {}) {
+  /** With `tls`: the client's ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH expects them. */
+  readonly certDir: string;
+
+  constructor(private readonly opts: { remote?: boolean; tls?: boolean } = {}) {
     this.dir = opts.remote ? mkdtempSync('/var/tmp/ailab-dkd-') : shortTemp('ailab-dkd-');
     this.socket = join(this.dir, 'd.sock');
     this.host = `unix://${this.socket}`;
     this.docker = new Docker({ socketPath: this.socket });
     this.log = join(this.dir, 'dockerd.log');
+    this.certDir = join(this.dir, 'certs');
+  }
+
+  /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+  private makeCerts(): void {
+    const d = this.certDir;
+    mkdirSync(d, { recursive: true });
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'pipe' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ailab-test-ca');
+    writeFileSync(join(d, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(join(d, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server-cert.pem', '-days', '2', '-extfile', 'server.ext');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'client.csr', '-subj', '/CN=ailab-test-client');
+    ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'cert.pem', '-days', '2', '-extfile', 'client.ext');
   }
 
   /** The daemon's process id while it runs. */
@@ -63,7 +81,11 @@ export class PrivateDockerd {
     if (this.opts.remote && !this.host.startsWith('tcp://')) {
       const port = await freePort();
       this.host = `tcp://127.0.0.1:${port}`;
-      this.docker = new Docker({ host: '127.0.0.1', port, protocol: 'http' });
+      if (this.opts.tls) {
+        this.makeCerts();
+        const pem = (f: string) => readFileSync(join(this.certDir, f));
+        this.docker = new Docker({ host: '127.0.0.1', port, protocol: 'https', ca: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') });
+      } else this.docker = new Docker({ host: '127.0.0.1', port, protocol: 'http' });
     }
     const args = [
       `--host=${this.host}`,
@@ -78,6 +100,7 @@ export class PrivateDockerd {
       '--iptables=false',
       '--ip-masq=false',
       '--ip-forward=false',
+      ...(this.opts.tls ? ['--tlsverify', `--tlscacert=${join(this.certDir, 'ca.pem')}`, `--tlscert=${join(this.certDir, 'server-cert.pem')}`, `--tlskey=${join(this.certDir, 'server-key.pem')}`] : []),
     ];
     // A private mount namespace whose /tmp is empty: the daemon sees none of this machine's temp files.
     const [command, argv] = this.opts.remote
