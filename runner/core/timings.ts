@@ -23,9 +23,13 @@ export function timingLines(): string[] {
   });
 }
 
-/** Prints the marks to stderr, once, if timings are on. */
+/**
+ * Prints the marks to stderr, once, if timings are on, and then what still keeps the process from
+ * exiting (Node's active resources, stdio aside): a timer left behind here is wall time the user waits.
+ */
 export function printTimings(): void {
   if (!timingsOn() || marks.length === 0) return;
-  process.stderr.write(`${timingLines().join('\n')}\n`);
+  const holding = process.getActiveResourcesInfo().filter((r) => !['TTYWrap', 'PipeWrap', 'WriteWrap', 'ShutdownWrap', 'SimpleShutdownWrap'].includes(r));
+  process.stderr.write(`${timingLines().join('\n')}\n[timings] still keeping the process alive: ${holding.length > 0 ? holding.join(', ') : 'nothing'}\n`);
   marks.length = 0;
 }

@@ -152,7 +152,7 @@ export class DockerSandbox implements Sandbox {
       mark('docker: exited');
       if (signal?.aborted) throw signal.reason;
       // The attach stream can trail the exit a little; give it a moment to flush.
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000).unref())]);
       const state = (await container.inspect()).State;
       mark('docker: inspected');
       return {
