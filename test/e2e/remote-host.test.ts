@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeClass, type ClassMember } from '../../fixtures/classes/make-class.ts';
 import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
 import { ailab } from '../helpers/cli.ts';
+import { mountTmpfs } from '../helpers/mounts.ts';
 import { PrivateDockerd } from '../helpers/private-dockerd.ts';
 import { gradebookRows } from '../helpers/results.ts';
 
@@ -98,6 +99,23 @@ describe.runIf(process.getuid?.() === 0)('grade over two Docker hosts (this mach
     expect(run.stderr).toContain(`warning: a Docker host drops out before the batch starts: no Docker daemon answers at ${gone}`);
     expect(gradebookRows(out)).toEqual(rows());
     expect(new Set([...resultsIn(out).values()].map((r) => r.sandbox.host))).toEqual(new Set([LOCAL]));
+  });
+
+  test('a host whose sandbox image cannot be built drops out with the reason, and the other grades the class', async () => {
+    // A daemon whose disk is a 48 MB tmpfs: the image (about 200 MB) cannot be imported there.
+    const full = new PrivateDockerd({ remote: true });
+    mountTmpfs(join(full.dir, 'data'), 48 * 1024 * 1024);
+    try {
+      await full.start();
+      const out = join(here, 'one-builds');
+      const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '2', '--docker-host', LOCAL, '--docker-host', full.host]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`warning: a Docker host drops out before the batch starts: ${full.host}: Building the offline sandbox image failed`);
+      expect(gradebookRows(out)).toEqual(rows());
+      expect(new Set([...resultsIn(out).values()].map((r) => r.sandbox.host))).toEqual(new Set([LOCAL]));
+    } finally {
+      await full.destroy();
+    }
   });
 
   test('a host killed mid-batch hands its students to the other: every student graded once, nothing lost', async () => {
