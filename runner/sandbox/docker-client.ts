@@ -28,7 +28,8 @@ function optionsFor(url: string, tls?: HostTls): Docker.DockerOptions {
     throw new UsageError(`"${url}" is not a Docker host URL.`, 'Use unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST.');
   }
   if (parsed.protocol === 'unix:') return { socketPath: parsed.pathname };
-  if (parsed.protocol === 'ssh:') return { protocol: 'ssh', host: parsed.hostname, port: parsed.port || 22, username: decodeURIComponent(parsed.username) || undefined } as Docker.DockerOptions;
+  // ssh: keys from the ssh-agent, as docker-modem does for DOCKER_HOST; the remote runs `docker system dial-stdio`.
+  if (parsed.protocol === 'ssh:') return { protocol: 'ssh', host: parsed.hostname, port: parsed.port || 22, username: decodeURIComponent(parsed.username) || undefined, sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Docker.DockerOptions;
   if (parsed.protocol === 'tcp:') {
     const certDir = process.env.DOCKER_CERT_PATH ?? join(homedir(), '.docker');
     const files = tls ?? (process.env.DOCKER_TLS_VERIFY ? { ca: join(certDir, 'ca.pem'), cert: join(certDir, 'cert.pem'), key: join(certDir, 'key.pem') } : undefined);

@@ -12,6 +12,7 @@ import { ResultsSchema, type Results } from '../../runner/results/schema.ts';
 import { ailab } from '../helpers/cli.ts';
 import { mountTmpfs } from '../helpers/mounts.ts';
 import { PrivateDockerd } from '../helpers/private-dockerd.ts';
+import { PrivateSshd } from '../helpers/sshd.ts';
 import { gradebookRows } from '../helpers/results.ts';
 
 const daemon = new PrivateDockerd({ remote: true });
@@ -168,5 +169,21 @@ describe.runIf(process.getuid?.() === 0)('a Docker host over TCP with TLS (clien
     expect(plain.exitCode).toBe(3);
     expect(plain.stderr).toContain(`no Docker daemon answers at ${tls.host}`);
     expect(plain.stderr).toContain('No Docker host could be used');
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)('a Docker host over ssh:// (keys from an ssh-agent, as the docker CLI uses them)', () => {
+  const sshd = new PrivateSshd();
+  beforeAll(() => sshd.start(), 60_000);
+  afterAll(() => sshd.stop());
+
+  test('grade --docker-host ssh://root@127.0.0.1:PORT grades a class through the tunnel', async () => {
+    const klass = join(here, 'ssh-class');
+    const members = await makeClass('lab-00', klass, 2);
+    const out = join(here, 'ssh-grades');
+    const run = await ailab(['grade', 'lab-00', klass, '--out', out, '--jobs', '1', '--docker-host', sshd.url], { env: sshd.env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(gradebookRows(out)).toEqual(members.map((m) => `${m.student},${m.status},${m.score}`));
+    expect(new Set([...resultsIn(out).values()].map((r) => r.sandbox.host))).toEqual(new Set([sshd.url]));
   });
 });
