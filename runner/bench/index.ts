@@ -77,7 +77,7 @@ async function benchBoundary(runs: number, labs: string[]): Promise<string[][]> 
         plain.push(await vitest());
         boxed.push(await check());
       }
-      rows.push([id, `${(median(boxed) / 1000).toFixed(2)} s`, `${(median(plain) / 1000).toFixed(2)} s`, `${(median(boxed) / median(plain)).toFixed(1)}×`]);
+      rows.push([id, `${(median(boxed) / 1000).toFixed(2)} s`, `${(median(plain) / 1000).toFixed(2)} s`, `${(median(boxed) / median(plain)).toFixed(2)}×`]);
     } finally {
       tree.cleanup();
     }
@@ -226,7 +226,7 @@ async function benchHosts(second: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, 'watch-only': { type: 'boolean' }, 'hosts-only': { type: 'string' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean' }, 'skip-grade': { type: 'boolean' }, 'runner-only': { type: 'boolean' }, 'boundary-only': { type: 'boolean' }, 'watch-only': { type: 'boolean' }, 'hosts-only': { type: 'string' }, labs: { type: 'string' }, runs: { type: 'string' } } });
   const runs = Number(values.runs ?? 5);
   const root = courseRoot();
   const docker = dockerClient();
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   }
   if (values['boundary-only']) {
     await ensureImage(docker, { root, onProgress: (s) => console.log(`  ${s}`) });
-    await benchBoundary(runs, listLabDirs(root).map((d) => d.slice(0, 6)));
+    await benchBoundary(runs, values.labs ? values.labs.split(',') : listLabDirs(root).map((d) => d.slice(0, 6)));
     return;
   }
   const rows: [string, string][] = [];
