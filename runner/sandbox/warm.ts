@@ -69,13 +69,15 @@ export class WarmDockerSandbox implements Sandbox {
     if (!spec.vitest) throw new Error('the warm sandbox runs vitest only: the spec has no vitest run');
     if (signal?.aborted) throw signal.reason;
     const started = Date.now();
-    let live: Live;
+    let live: Live | undefined;
     const tree = basename(spec.runDir);
     try {
       live = await this.take(spec);
       await putTree(live.container, spec.runDir, tree);
       mark('warm: tree copied');
     } catch (cause) {
+      // A container that could not take the tree is not used again.
+      if (live) await this.drop(live);
       throw new SandboxError('E_SANDBOX', `The Docker sandbox failed: ${(cause as Error).message}`, 'Check `docker info` and `npm run lab -- doctor`; the learner code was not graded.', { cause });
     }
     const capBytes = spec.limits.output_kb * 1024;
