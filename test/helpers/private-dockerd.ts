@@ -13,8 +13,8 @@ function shortTemp(prefix: string): string {
   return mkdtempSync(join(base, prefix));
 }
 
-/** A free TCP port on 127.0.0.1 (closed again at once, so the daemon can take it). */
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (closed again at once, so a daemon can take it). */
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
