@@ -2,7 +2,7 @@ import type { LabLimits } from '../lab/schema.ts';
 
 /** What to run in a sandbox: a prepared run tree, a command, and its limits. */
 export interface RunSpec {
-  /** Host folder holding the run tree (mounted read-only at /lab in Docker). */
+  /** Host folder holding the run tree (copied into the container at /lab in Docker, by putTree). */
   runDir: string;
   /** Working directory, relative to the run tree. */
   workdir: string;
