@@ -28,11 +28,17 @@ export const LEARNER_UID = 1000;
 /**
  * Copies a run tree into a created (or running) container, under /lab/`under`, as a tar stream
  * through the Engine API: the one way in for every host, local or remote, since a daemon on another
- * machine cannot see this one's files. Entries keep their modes and are owned by TREE_UID.
+ * machine cannot see this one's files. Entries keep their modes (the folder itself gets `rootMode`
+ * when given) and are owned by TREE_UID.
  */
-export async function putTree(container: Docker.Container, dir: string, under = ''): Promise<void> {
+export async function putTree(container: Docker.Container, dir: string, under = '', rootMode?: number): Promise<void> {
   const stream = tar.pack(dir, {
-    map: (header) => ({ ...header, name: under ? `${under}/${header.name}` : header.name, uid: TREE_UID, gid: TREE_UID, uname: '', gname: '' }),
+    map: (header) => {
+      const root = header.name === '.';
+      const name = root ? under || '.' : under ? `${under}/${header.name}` : header.name;
+      const mode = root && rootMode !== undefined ? (header.mode! & ~0o7777) | rootMode : header.mode;
+      return { ...header, name, mode, uid: TREE_UID, gid: TREE_UID, uname: '', gname: '' };
+    },
   });
   await container.putArchive(stream, { path: CONTAINER_ROOT });
 }

@@ -135,7 +135,7 @@ export class WarmDockerSandbox implements Sandbox {
     const container = await this.docker.createContainer(options);
     try {
       // The harness, the checks' side's own (0700): the learner never reads it.
-      await putTree(container, harnessDir(), '.agent');
+      await putTree(container, harnessDir(), '.agent', 0o700);
       // No output comes before start(), by when `live` is set.
       let live!: Live;
       const { stream, ended } = await attachStreams(container, (c) => live.current?.out.write(c), (c) => live.current?.err.write(c));

@@ -112,9 +112,9 @@ afterAll(async () => {
 const containersOf = async (sandbox: WarmDockerSandbox, ...labels: string[]) => docker.listContainers({ all: true, filters: { label: [`ailab.warm=${sandbox.id}`, ...labels] } });
 const warmContainers = () => containersOf(warm, 'ailab.lab=lab-07');
 
-/** What a running container holds at /lab, listed by a process in it. */
+/** What a running container holds at /lab, each entry with its mode, listed by a process in it. */
 async function labFolder(id: string): Promise<string[]> {
-  const exec = await docker.getContainer(id).exec({ Cmd: ['node', '-e', "console.log(JSON.stringify(require('fs').readdirSync('/lab')))"], AttachStdout: true, AttachStderr: true });
+  const exec = await docker.getContainer(id).exec({ Cmd: ['node', '-e', "const fs = require('fs'); console.log(JSON.stringify(fs.readdirSync('/lab').map((n) => n + ' ' + (fs.statSync('/lab/' + n).mode & 0o777).toString(8))))"], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -138,8 +138,9 @@ describe('warm docker sandbox', () => {
     }
     expect(ids.size).toBe(1); // one container served every run
     expect((await warmContainers())[0]?.State).toBe('running');
-    // Each run's tree was copied in for that run and deleted after it: only the agent stays.
-    expect(await labFolder([...ids][0])).toEqual(['.agent']);
+    // Each run's tree was copied in for that run and deleted after it: only the agent stays, the
+    // checks' side's own (the learner never reads the harness).
+    expect(await labFolder([...ids][0])).toEqual(['.agent 700']);
   });
 
   test('a run past its time limit costs its container, and the next run gets a new one', async () => {
