@@ -20,7 +20,7 @@ import { type MultiHostSandbox, openHosts, parseHosts } from '../sandbox/hosts.t
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
-import { RUN_OPTIONS, limitsOverride } from './options.ts';
+import { RUN_OPTIONS, limitsOverride, wholeNumber } from './options.ts';
 
 const USAGE = 'grade <lab> <submissions> --out DIR [options]   |   grade <lab> <submissions> --emit k8s DIR [--shards N]';
 const HELP = `Usage: ailab ${USAGE}
@@ -82,14 +82,6 @@ function onlyThese(entries: SubmissionEntry[], only: string | undefined): Submis
   return entries.filter((e) => ids.includes(e.student));
 }
 
-/** A whole number from 1 to `max` given as --<flag>, or undefined when not given. */
-function count(flag: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}, not "${value}".`);
-  return n;
-}
-
 /** `grade <lab> <submissions> --emit k8s DIR`: the Kubernetes bundle, nothing graded here. */
 function emit(values: { emit?: string; shards?: string; parallelism?: string; image?: string; out?: string; timeout?: string; 'test-timeout'?: string }, positionals: string[]): number {
   if (values.emit !== 'k8s') throw new UsageError(`--emit knows only k8s, not "${values.emit}".`, 'Use --emit k8s DIR.');
@@ -101,7 +93,7 @@ function emit(values: { emit?: string; shards?: string; parallelism?: string; im
   const found = discoverSubmissions(resolve(positionals[1]));
   const dir = resolve(positionals[2]);
   const limits = { ...lab.manifest.limits, ...limitsOverride(values) };
-  const { shards } = emitK8s(lab, found.entries, dir, { shards: count('shards', values.shards, 100_000), parallelism: count('parallelism', values.parallelism, 10_000), image: values.image ?? DEFAULT_POD_IMAGE, limits });
+  const { shards } = emitK8s(lab, found.entries, dir, { shards: wholeNumber('shards', values.shards, 100_000), parallelism: wholeNumber('parallelism', values.parallelism, 10_000), image: values.image ?? DEFAULT_POD_IMAGE, limits });
   process.stdout.write(`Wrote a Kubernetes bundle for ${found.entries.length} student(s) of ${lab.manifest.id} in ${shards} shard(s) to ${dir}: job.yaml, pvc.yaml, networkpolicy.yaml, subs/, README.md (the steps).\n`);
   if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder:\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);
   return EXIT.ok;
@@ -130,8 +122,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   for (const flag of ['shards', 'parallelism', 'image'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --emit k8s DIR.`, `Usage: ailab ${USAGE}`);
   if (positionals.length !== 2) throw new UsageError('Name the lab and the submissions folder.', `Usage: ailab ${USAGE}`);
   if (!values.out) throw new UsageError('--out DIR is required: it is where results and the gradebook go.', `Usage: ailab ${USAGE}`);
-  const jobs = Number(values.jobs ?? availableParallelism());
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
+  const jobs = wholeNumber('jobs', values.jobs, 64) ?? availableParallelism();
   const choice = parseSandboxChoice(values.sandbox ?? 'docker');
   const hostSpecs = values['docker-host'] || values.hosts ? parseHosts(values['docker-host'] ?? [], values.hosts, jobs) : undefined;
   if (hostSpecs && choice !== 'docker') throw new UsageError('--docker-host and --hosts grade in Docker: they do not go with --sandbox local.');

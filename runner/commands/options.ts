@@ -20,6 +20,14 @@ function seconds(flag: string, value: string): number {
   return n;
 }
 
+/** A whole number from 1 to `max` given as --<flag>, or undefined when not given; else a usage error. */
+export function wholeNumber(flag: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}, not "${value}".`);
+  return n;
+}
+
 /** Parses --timeout S (the wall clock) and --test-timeout S (each check) into a limits override. */
 export function limitsOverride(values: { timeout?: string; 'test-timeout'?: string }): Partial<LabLimits> {
   return {

@@ -11,7 +11,7 @@ import { verifyLab, type LabVerification } from '../lab/verify.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
-import { RUN_OPTIONS } from './options.ts';
+import { RUN_OPTIONS, wholeNumber } from './options.ts';
 
 const HELP = `Usage: ailab verify [lab...] [options]
 
@@ -76,8 +76,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     process.stdout.write(`${HELP}\n`);
     return EXIT.ok;
   }
-  const jobs = Number(values.jobs ?? 2);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not "${values.jobs}".`);
+  const jobs = wholeNumber('jobs', values.jobs, 64) ?? 2;
   const root = courseRoot();
   refuseInStudentCopy(root, 'verify');
   const dirs = positionals.length > 0 ? positionals.map((q) => findLabDir(q, root)) : listLabDirs(root).map((n) => join(root, 'labs', n));

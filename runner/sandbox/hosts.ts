@@ -135,7 +135,7 @@ export class MultiHostSandbox implements Sandbox {
         this.failed(host, error);
       } finally {
         host.busy--;
-        this.waiters.splice(0).forEach((wake) => wake());
+        this.wakeAll();
       }
     }
   }
@@ -152,7 +152,12 @@ export class MultiHostSandbox implements Sandbox {
     host.restUntil = Date.now() + rest;
     this.onNotice(`the Docker host ${host.url} failed a run (${error.message}); its run goes to another host, and it gets none for ${rest / 1000} s`);
     // Wake waiters when the rest is over, so they look at this host again.
-    setTimeout(() => this.waiters.splice(0).forEach((wake) => wake()), rest).unref();
+    setTimeout(() => this.wakeAll(), rest).unref();
+  }
+
+  /** Every run waiting for a slot looks again: a slot came free, or a host's rest ended. */
+  private wakeAll(): void {
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   /** A host with a free slot that has not failed this run, waiting for one; undefined when none is left to try. */

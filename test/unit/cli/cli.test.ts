@@ -54,3 +54,12 @@ describe('limit overrides', () => {
     expect(() => limitsOverride({ [flag]: value })).toThrow(`--${flag} must be a number of seconds between 1 and 3600, not "${value}".`);
   });
 });
+
+describe('whole-number options', () => {
+  test('--jobs, --shards and the like: absent is undefined, 1 to max is the number, anything else a usage error naming the flag', async () => {
+    const { wholeNumber } = await import('../../../runner/commands/options.ts');
+    expect(wholeNumber('jobs', undefined, 64)).toBeUndefined();
+    expect(wholeNumber('jobs', '64', 64)).toBe(64);
+    for (const bad of ['0', '65', '2.5', 'two', '']) expect(() => wholeNumber('jobs', bad, 64)).toThrow(`--jobs must be a whole number from 1 to 64, not "${bad}".`);
+  });
+});
