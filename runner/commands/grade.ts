@@ -20,7 +20,9 @@ import { type MultiHostSandbox, openHosts, parseHosts } from '../sandbox/hosts.t
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { colors } from '../ui/colors.ts';
 import { progress } from '../ui/progress.ts';
-import { RUN_OPTIONS, limitsOverride, wholeNumber } from './options.ts';
+import { classSimilarity } from '../similarity/class.ts';
+import { DEFAULT_THRESHOLD, type Similarity } from '../similarity/compare.ts';
+import { RUN_OPTIONS, fraction, limitsOverride, wholeNumber } from './options.ts';
 
 const USAGE = 'grade <lab> <submissions> --out DIR [options]   |   grade <lab> <submissions> --emit k8s DIR [--shards N]';
 const HELP = `Usage: ailab ${USAGE}
@@ -30,6 +32,9 @@ in its own fresh sandbox with only the lab's editable files staged, and writes t
   results/<student>.json   one validated results object per student, written atomically
   grades.csv, grades.json, junit.xml, report.html, gradescope/<student>/results.json, feedback/<student>.md
   canvas.csv, moodle.csv   the grades in Canvas's and Moodle's import layouts
+  similarity.json          submissions that look alike: identical ones, and near-duplicates by
+                           winnowing over TypeScript tokens (the starter's code left out), also
+                           against the solution; a lead for a person to check, never a change to a score
 
 Options:
   --out DIR          where to write (required)
@@ -56,6 +61,8 @@ Options:
   --roster-id-column NAME
                      the roster column that holds the ids (default: SIS Login ID for Canvas;
                      Username, Email address or ID number for Moodle; else id/login/username)
+  --similarity-threshold X
+                     report pairs whose similarity is at least X, from 0 to 1 (default ${DEFAULT_THRESHOLD})
   --timeout S        override the lab's wall-clock limit, in seconds
   --test-timeout S   override the lab's per-check limit, in seconds
   --sandbox KIND     docker (default) | local, which needs --unsafe-local
@@ -105,13 +112,21 @@ function droppedHosts(hosts: MultiHostSandbox | undefined): string {
   return dropped.length === 0 ? '' : ` Docker hosts that dropped out: ${dropped.map((h) => `${h.url} (${h.dropped})`).join('; ')}.`;
 }
 
+/** The summary's line on similarity: how many leads, and what they are (and are not). */
+function similarityLine(s: Similarity): string {
+  const identical = s.pairs.filter((p) => p.kind === 'identical').length;
+  const near = s.pairs.length - identical;
+  if (s.pairs.length === 0) return `\nsimilarity: no pair at or above ${s.threshold} (similarity.json).\n`;
+  return `\nsimilarity: ${identical} identical and ${near} near-duplicate pair(s) at or above ${s.threshold}, in similarity.json and report.html. A lead for a person to check, never a verdict; scores are unchanged.\n`;
+}
+
 const fmt = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`);
 
 /** \`ailab grade\`: a class of submissions into results, exports and a summary. */
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' }, 'docker-host': { type: 'string', multiple: true }, hosts: { type: 'string' }, emit: { type: 'string' }, shards: { type: 'string' }, parallelism: { type: 'string' }, image: { type: 'string' } },
+    { ...RUN_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, resume: { type: 'boolean' }, roster: { type: 'string' }, 'roster-id-column': { type: 'string' }, only: { type: 'string' }, 'missing-as-zero': { type: 'boolean' }, 'unsafe-local': { type: 'boolean' }, 'docker-host': { type: 'string', multiple: true }, hosts: { type: 'string' }, emit: { type: 'string' }, shards: { type: 'string' }, parallelism: { type: 'string' }, image: { type: 'string' }, 'similarity-threshold': { type: 'string' } },
     USAGE,
   );
   if (values.help) {
@@ -136,6 +151,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const found = discoverSubmissions(resolve(positionals[1]), read);
   const entries = onlyThese(found.entries, values.only);
   const limits = limitsOverride(values);
+  const threshold = fraction('similarity-threshold', values['similarity-threshold']);
   const out = resolve(values.out);
   const release = lockOutput(out);
   // Read once: --resume reuses from it, and the gradebook keeps the students this run does not grade.
@@ -199,6 +215,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       batch.signal,
     );
     await sandbox.sweep?.();
+    // Every submission in the folder, graded in this run or not (--only, --resume).
+    show.step(`comparing ${found.entries.length} submission(s) with each other, the solution and the starter`);
+    const leads = await classSimilarity(lab, found.entries, threshold);
     show.done();
     // The gradebook holds every result in results/, not just this run's: a regrade of some
     // students (--only, or a folder holding only them) never shrinks it.
@@ -207,8 +226,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const kept = [...saved.keys()].filter((s) => !entries.some((e) => e.student === s));
     const missing = rows.filter((r) => !r.results).map((r) => r.student);
     const unknown = roster ? entries.filter((e) => !roster.includes(e.student)).map((e) => e.student) : [];
-    writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'], skipped: found.skipped });
+    writeExports(out, lab, rows, { roster: read, missingAsZero: values['missing-as-zero'], skipped: found.skipped }, leads);
     process.stdout.write(summarize(lab, rows));
+    process.stdout.write(similarityLine(leads.similarity));
     if (hosts) process.stdout.write(`\nhosts:\n${hosts.tally().map((h) => `  ${h.url}  graded ${h.graded} student(s) in ${fmt(h.busyMs)} of sandbox time${h.dropped ? `; dropped: ${h.dropped}` : ''}`).join('\n')}\n`);
     if (missing.length > 0) process.stdout.write(`\nno submission from: ${missing.join(', ')}\n`);
     if (unknown.length > 0) process.stdout.write(`not on the roster: ${unknown.join(', ')}\n`);
@@ -216,7 +236,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (kept.length > 0) process.stdout.write(`kept ${kept.length} earlier result(s) from ${out}/results/ for student(s) not graded in this run: ${kept.join(', ')} (delete results/<id>.json to drop one)\n`);
     if (read) process.stdout.write(`roster: ${read.ids.length} student(s), ids from ${read.column ? `the column "${read.column}"` : 'the first column'}${read.layout === 'canvas' || read.layout === 'moodle' ? ` of a ${read.layout === 'canvas' ? 'Canvas' : 'Moodle'} export` : ''}\n`);
     for (const [why, n] of regraded) process.stdout.write(`\n--resume graded ${n} saved result(s) again: ${why}.`);
-    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
+    process.stdout.write(`\n${skipped > 0 ? `${skipped} result(s) reused with --resume. ` : ''}Wrote ${out}/grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, similarity.json, results/, gradescope/, feedback/ in ${fmt(Date.now() - started)}.\n`);
     const broken = graded.filter((r) => r.results.sandbox.failure).map((r) => r.student);
     if (broken.length > 0) {
       throw new SandboxError(

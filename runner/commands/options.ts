@@ -28,6 +28,14 @@ export function wholeNumber(flag: string, value: string | undefined, max: number
   return n;
 }
 
+/** A fraction from 0 to 1 given as --<flag>, or undefined when not given; else a usage error. */
+export function fraction(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, like 0.5, not "${value}".`);
+  return n;
+}
+
 /** Parses --timeout S (the wall clock) and --test-timeout S (each check) into a limits override. */
 export function limitsOverride(values: { timeout?: string; 'test-timeout'?: string }): Partial<LabLimits> {
   return {

@@ -5,6 +5,7 @@ import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
 import { failedToCompile, notCompiling, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
+import type { ClassSimilarity } from '../similarity/class.ts';
 import type { Roster, SkippedEntry } from './discover.ts';
 import { guardWrite } from './output-errors.ts';
 import { reportHtml } from './report-html.ts';
@@ -223,21 +224,22 @@ export function feedbackMarkdown(student: string, results: Results): string {
  * first and renamed into place only when every one is complete, so a full disk leaves the previous
  * gradebook (or none) and no temp files.
  */
-export function writeExports(out: string, lab: Lab, rows: GradeRow[], lms: LmsOptions = {}): void {
+export function writeExports(out: string, lab: Lab, rows: GradeRow[], lms: LmsOptions = {}, leads?: ClassSimilarity): void {
   const files: [string, string][] = [
     [join(out, 'grades.csv'), gradesCsv(lab, rows)],
     [join(out, 'canvas.csv'), canvasCsv(lab, rows, lms)],
     [join(out, 'moodle.csv'), moodleCsv(lab, rows, lms)],
     [join(out, 'grades.json'), gradesJson(lab, rows, lms.skipped)],
     [join(out, 'junit.xml'), gradesJunit(lab, rows)],
-    [join(out, 'report.html'), reportHtml(lab, rows)],
+    [join(out, 'report.html'), reportHtml(lab, rows, leads)],
   ];
+  if (leads) files.push([join(out, 'similarity.json'), `${JSON.stringify(leads.similarity, null, 2)}\n`]);
   for (const { student, results } of rows) {
     if (!results) continue;
     files.push([join(out, 'gradescope', student, 'results.json'), gradescopeResults(results)]);
     files.push([join(out, 'feedback', `${student}.md`), feedbackMarkdown(student, results)]);
   }
-  guardWrite(out, 'the gradebook (grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, gradescope/, feedback/)', () => {
+  guardWrite(out, 'the gradebook (grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, similarity.json, gradescope/, feedback/)', () => {
     for (const { student, results } of rows) if (results) mkdirSync(join(out, 'gradescope', student), { recursive: true });
     mkdirSync(join(out, 'feedback'), { recursive: true });
     writeFilesAtomic(files);
