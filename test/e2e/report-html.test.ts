@@ -5,6 +5,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
 import { ailab, ROOT } from '../helpers/cli.ts';
 import { disguise, reformat, renameLocals } from '../helpers/variants.ts';
+import { loadLab } from '../../runner/lab/load.ts';
+import { reportHtml } from '../../runner/grade/report-html.ts';
 import { cpSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,6 +43,24 @@ test('report.html renders in headless Chromium with the right counts, and sorts'
     await page.click('#students th:nth-child(3)'); // sort by score, ascending
     const order = await page.$$eval('#students tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
     expect(order).toEqual(['dan', 'cat', 'ann', 'ben']);
+    // Cells are coloured by status, and the names stay in view when the table scrolls sideways.
+    const catRow = page.locator('#students tbody tr', { hasText: 'cat' });
+    expect(await catRow.locator('td.st-fail').count()).toBeGreaterThan(0);
+    expect(await catRow.locator('td.st-pass').count()).toBeGreaterThan(0);
+    expect(await page.$eval('#students td.name', (td) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(td).position)).toBe('sticky');
+    // A name opens the student's panel: the failing checks with their messages and hints, the hash and the time graded.
+    await catRow.locator('td.name a').click();
+    const panel = page.locator('details.student[data-student="cat"]');
+    expect(await panel.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
+    expect(await panel.locator('ul.failing li').count()).toBeGreaterThan(0);
+    expect(await panel.locator('ul.failing .hint').first().textContent()).toMatch(/^Hint: /);
+    expect(await panel.locator('ul.failing pre.msg').count()).toBeGreaterThan(0);
+    const sha = await catRow.getAttribute('data-sha256');
+    expect(await panel.locator('dl.meta').textContent()).toContain(sha!);
+    // The per-task view and the heatmap: one row per check, one cell per student.
+    expect(await page.locator('#task-table tbody tr').count()).toBeGreaterThan(1);
+    expect(await page.locator('.hm-row').count()).toBe(await page.locator('#pass-rates .bar').count());
+    expect(await page.locator('.hm-row').first().locator('a.hm').count()).toBe(4);
     expect(requests.every((u) => u.startsWith('file://'))).toBe(true); // self-contained: no network
     const shot = join(work, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
@@ -103,7 +123,11 @@ test('a class with planted copies: similarity.json lists exactly the planted pai
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(`file://${join(out, 'report.html')}`);
       expect(await page.textContent('#similarity + .caveat')).toContain('never a verdict');
-      const link = page.locator('#pairs a', { hasText: 'eve' }).first();
+      // From eve's row to her panel, and from there to a similarity lead.
+      await page.locator('#students td.name a', { hasText: 'eve' }).click();
+      const eve = page.locator('details.student[data-student="eve"]');
+      expect(await eve.locator('ul.leads li').count()).toBe(3);
+      const link = eve.locator('ul.leads a', { hasText: 'ann' });
       const href = await link.getAttribute('href');
       await link.click();
       const pair = page.locator(href!);
@@ -116,6 +140,61 @@ test('a class with planted copies: similarity.json lists exactly the planted pai
       const shot = join(process.env.AILAB_SCREENSHOTS ?? work, name);
       await pair.screenshot({ path: shot });
       expect(statSync(shot).size).toBeGreaterThan(5_000);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the report stays readable at 200 students and 35 checks, at 1300 px and at phone width', async () => {
+  // A lab of 35 checks in 5 tasks (lab-04's manifest, its checks repeated), and 200 results made from one real one.
+  const lab = loadLab(join(ROOT, 'labs/lab-04-drift-detector'), ROOT);
+  const base = lab.checks;
+  const checks = Array.from({ length: 35 }, (_, i) => ({ ...base[i % base.length], id: `check-${String(i + 1).padStart(2, '0')}`, task: `task-${Math.floor(i / 7) + 1}` }));
+  const tasks = Array.from({ length: 5 }, (_, t) => ({ ...lab.manifest.tasks[0], id: `task-${t + 1}`, title: `Task ${t + 1}`, checks: checks.slice(t * 7, t * 7 + 7) }));
+  const big = { ...lab, checks, manifest: { ...lab.manifest, tasks }, maxScore: checks.reduce((s, c) => s + c.points, 0) };
+  const statuses = ['pass', 'pass', 'pass', 'fail', 'error', 'timeout', 'missing'] as const;
+  const rows = Array.from({ length: 200 }, (_, i) => {
+    const results = checks.map((c, j) => {
+      const status = statuses[(i * 7 + j * 3 + (i % 5) * j) % statuses.length];
+      return { id: c.id, task: c.task, title: c.test, test: c.test, status, points: status === 'pass' ? c.points : 0, maxPoints: c.points, visibility: c.visibility, durationMs: 5, ...(status === 'pass' ? {} : { message: `expected 0.42 to be close to 0.4 (student ${i})`, hint: 'Look at the bins.' }) };
+    });
+    const score = results.reduce((s, c) => s + c.points, 0);
+    return {
+      student: `student-with-a-long-name-${String(i + 1).padStart(3, '0')}`,
+      results: {
+        schemaVersion: 1 as const, lab: { id: lab.manifest.id, title: lab.manifest.title, version: 'v' }, submission: { source: 'x', sha256: `${i}`.padStart(64, 'a'), files: [] },
+        status: score === big.maxScore ? ('pass' as const) : ('fail' as const), score, maxScore: big.maxScore,
+        tasks: tasks.map((t) => ({ id: t.id, title: t.title, score: results.filter((c) => c.task === t.id).reduce((s, c) => s + c.points, 0), maxScore: t.checks.reduce((s, c) => s + c.points, 0) })),
+        checks: results, problems: [], sandbox: { kind: 'docker' as const, exitCode: 0, timedOut: false, oomKilled: false, durationMs: 2000, limits: lab.manifest.limits }, output: '', runner: { version: 'test' }, startedAt: '2026-12-02T10:00:00Z', finishedAt: '2026-12-02T10:00:02Z',
+      },
+    };
+  });
+  const file = join(work, 'big.html');
+  writeFileSync(file, reportHtml(big, rows));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    for (const [width, name] of [[1300, 'heatmap-wide.png'], [390, 'heatmap-phone.png']] as const) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(`file://${file}`);
+      const box = await page.$eval('.hm-wrap', (el) => { const e = el as unknown as { scrollWidth: number; clientWidth: number; getBoundingClientRect(): { height: number } }; return { scroll: e.scrollWidth, client: e.clientWidth, height: e.getBoundingClientRect().height }; });
+      const cell = await page.$eval('a.hm', (el) => { const r = (el as unknown as { getBoundingClientRect(): { width: number; height: number } }).getBoundingClientRect(); return { w: r.width, h: r.height }; });
+      expect(await page.locator('.hm-row').count()).toBe(35);
+      expect(await page.locator('.hm-row').first().locator('a.hm').count()).toBe(200);
+      expect(cell.w).toBeGreaterThanOrEqual(4);
+      expect(cell.h).toBeGreaterThanOrEqual(10);
+      expect(box.height).toBeLessThan(600); // 35 rows fit in one screen's height
+      if (width === 1300) expect(box.scroll).toBeLessThanOrEqual(box.client); // all 200 students in view, no scrolling
+      // The page itself never scrolls sideways; the wide parts scroll inside their own boxes.
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(width + 1);
+      // The name column stays in view with the student table scrolled right.
+      await page.$eval('.scroll', (el) => ((el as unknown as { scrollLeft: number }).scrollLeft = 2000));
+      const nameLeft = await page.$eval('#students tbody td.name', (td) => (td as unknown as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left);
+      const boxLeft = await page.$eval('.scroll', (el) => (el as unknown as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left);
+      expect(Math.abs(nameLeft - boxLeft)).toBeLessThan(3);
+      await page.locator('#heatmap').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(process.env.AILAB_SCREENSHOTS ?? work, name) });
       await page.close();
     }
   } finally {
