@@ -133,6 +133,46 @@ describe('cl100k_base (hidden)', () => {
     const context = i === -1 ? '' : JSON.stringify(reference.decode(want.slice(Math.max(0, i - 3), i + 3)));
     expect(i, `first difference at id ${i}: expected ${want[i]}, got ${got[i]}, near the text ${context}`).toBe(-1);
     expect((await ours.decode(got)) === corpus, 'decode(encode(corpus)) must give the corpus back').toBe(true);
+    // Long pre-tokens (more than 64 bytes) of varied letters and symbols, not only runs of one character.
+    let seed = 7;
+    const next = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const letters = 'abcdefghijklmnopqrstuvwxyzetaoinshrdlu';
+    for (let k = 0; k < 120; k++) {
+      let word = '';
+      const len = 65 + Math.floor(next() * 300);
+      for (let j = 0; j < len; j++) word += letters[Math.floor(next() * letters.length)];
+      const text = k % 3 === 0 ? word : k % 3 === 1 ? ` ${word}` : word.replace(/[aeiou]/g, '!');
+      const want = reference.encode(text);
+      const got = await ours.encode(text);
+      const i = firstDifference(want, got);
+      expect(i, `a long pre-token of ${text.length} characters (${JSON.stringify(text.slice(0, 30))}…): first difference at id ${i}: expected ${want[i]}, got ${got[i]}`).toBe(-1);
+    }
+  });
+});
+
+describe('loadTiktokenRanks (hidden)', () => {
+  test('a small rank file with blank lines and offsets encodes like js-tiktoken', async () => {
+    const b64 = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
+    const bytes = Array.from({ length: 256 }, (_, b) => b64(String.fromCharCode(b)));
+    // Ids 1..256 are the bytes in a shuffled order (as in cl100k, a byte's id is not its value), id 0
+    // and ids 257..309 are unused, then a few merged tokens from id 310; blank lines in between.
+    const order = bytes.map((_, b) => (b * 37 + 11) % 256);
+    const small = {
+      pat_str: cl100k.pat_str,
+      special_tokens: { '<|end|>': 400 },
+      bpe_ranks: ['bytes 1 ' + order.slice(0, 128).map((b) => bytes[b]).join(' '), '', 'more 129 ' + order.slice(128).map((b) => bytes[b]).join(' '), '', 'merged 310 ' + ['th', 'he', 'the', ' the', 'in', 'ing', 'ab', 'abc'].map(b64).join(' '), ''].join('\n'),
+    };
+    const tok = await loadTiktokenRanks(small);
+    const reference = new Tiktoken(small);
+    for (const text of ['the thing', 'abcabc the abcing', 'hello <|end|>', '']) {
+      expect(await tok.encode(text, { disallowedSpecial: [] }), `encode(${JSON.stringify(text)}) with the small rank file`).toEqual(reference.encode(text, [], []));
+    }
+    expect(await tok.encode('abc<|end|>', { allowedSpecial: 'all' })).toEqual(reference.encode('abc<|end|>', 'all'));
+    expect(await tok.decode([313, 312, 400]), 'ids 310.. are the merged tokens of the third line').toBe(' thethe<|end|>');
+    await expect(tok.decode([305]), 'ids 257..309 are not in the file: unknown').rejects.toThrow(/305/);
+    await expect(tok.decode([0]), 'id 0 is not in the file (the bytes start at offset 1): unknown').rejects.toThrow(RangeError);
+    await expect(tok.decode([1, 1000]), 'id 1000 is not in the file').rejects.toThrow(/1000/);
+    await expect(tok.save(), 'save() on a tokenizer built by loadTiktokenRanks (no merges) throws').rejects.toThrow();
   });
 });
 

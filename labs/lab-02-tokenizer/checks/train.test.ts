@@ -76,8 +76,8 @@ describe('trainBPE (hidden)', () => {
 
   test('matches a brute-force trainer on a slice of the corpus', async () => {
     const slice = corpus.slice(0, 20_000);
-    const expected = bruteForceMerges(slice, 330);
-    const tok = await trainBPE(slice, 330);
+    const expected = bruteForceMerges(slice, 600);
+    const tok = await trainBPE(slice, 600);
     const got = (await field<[number, number][] | undefined>(tok, 'merges')) ?? [];
     const firstDiff = expected.findIndex((m, i) => got[i]?.[0] !== m[0] || got[i]?.[1] !== m[1]);
     // Wrong merges and a tokenizer that does not give its training text back have their own hints.
@@ -105,6 +105,19 @@ describe('trainBPE (hidden)', () => {
     const merges = await field(a, 'merges');
     expect(merges).toHaveLength(144);
     expect(await field(b, 'merges')).toEqual(merges);
+  });
+
+  test('vocabSize counts the merges and the special tokens, and 256 means no merges', async () => {
+    const bytesOnly = await trainBPE('hello hello', 256);
+    expect(await field(bytesOnly, 'merges'), 'vocabSize 256 is valid: the 256 byte tokens and no merge').toEqual([]);
+    expect(await bytesOnly.encode('hi'), 'with no merges every byte is its own token').toEqual([104, 105]);
+    expect(await field(bytesOnly, 'vocabSize')).toBe(256);
+    const plain = await trainBPE('ab ab ab', 300);
+    expect(await field(plain, 'specialTokens'), 'no specialTokens option: no special tokens').toEqual({});
+    expect(await field(plain, 'vocabSize'), '"ab ab ab" has 2 merges: 256 + 2 ids').toBe(258);
+    const withSpecials = await trainBPE('ab ab ab', 300, { specialTokens: ['<|a|>', '<|b|>'] });
+    expect(await field(withSpecials, 'specialTokens'), 'the specials get the ids right after the last merge, in order').toEqual({ '<|a|>': 258, '<|b|>': 259 });
+    expect(await field(withSpecials, 'vocabSize'), '256 bytes + 2 merges + 2 special tokens').toBe(260);
   });
 
   test('training on empty text throws', async () => {
