@@ -102,6 +102,20 @@ describe('batching (hidden)', () => {
     const sorted = replies.map((r) => r.ms).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     expect(median, `median latency ${median.toFixed(0)} ms: each request should wait about maxWaitMs (${maxWaitMs} ms) at most. ${hint}`).toBeLessThan(maxWaitMs + 30 + 220);
+ 
+    // two requests, the second late in the first one's window: the batch still leaves on the FIRST one's deadline
+    const longWait = 600;
+    const t = await startServer({ maxBatchSize: 64, maxWaitMs: longWait });
+    await t.get('/healthz');
+    const early = t.infer('early', { timeoutMs: 4000 });
+    await sleep(450);
+    const lateOne = t.infer('late-in-window', { timeoutMs: 4000 });
+    const [e, l] = await Promise.all([early, lateOne]);
+    expect([e.status, l.status]).toEqual([200, 200]);
+    expect(
+      e.ms,
+      `with maxWaitMs ${longWait}, a request that was joined ${450} ms later took ${e.ms.toFixed(0)} ms: the batch must leave ${longWait} ms after its OLDEST request arrived; re-arm the timer for queue[0].enqueuedAt + maxWaitMs, not for maxWaitMs from now`,
+    ).toBeLessThan(longWait + 21 + 250);
   });
 
   test('maxBatchSize simultaneous requests dispatch at once, even with maxWaitMs = 500', async () => {

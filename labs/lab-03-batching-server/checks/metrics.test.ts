@@ -1,57 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { because } from '#ailab/checks';
 import { request, startServer, stopAll } from '../tests/harness.ts';
-import { untilFirstBatch } from './helpers.ts';
+import { parseProm, untilFirstBatch, type Sample } from './helpers.ts';
 
 afterEach(stopAll);
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** A strict-enough parser of the Prometheus text format 0.0.4; throws on any malformed line. */
-function parseProm(text: string): { types: Map<string, string>; samples: Sample[] } {
-  const types = new Map<string, string>();
-  const samples: Sample[] = [];
-  const nameRe = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-  for (const [n, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    if (line.startsWith('#')) {
-      const m = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
-      if (!m) continue; // a plain comment
-      if (!nameRe.test(m[2])) throw new Error(`line ${n + 1}: bad metric name in ${JSON.stringify(line)}`);
-      if (m[1] === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(m[3] ?? '')) throw new Error(`line ${n + 1}: unknown TYPE in ${JSON.stringify(line)}`);
-        if (types.has(m[2])) throw new Error(`line ${n + 1}: second TYPE line for ${m[2]}`);
-        types.set(m[2], m[3]!);
-      }
-      continue;
-    }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/.exec(line);
-    if (!m) throw new Error(`line ${n + 1}: not a sample line: ${JSON.stringify(line)}`);
-    const labels: Record<string, string> = {};
-    if (m[2]) {
-      const labelRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(,|$)/y;
-      let rest = m[2];
-      while (rest.length > 0) {
-        labelRe.lastIndex = 0;
-        const lm = labelRe.exec(rest);
-        if (!lm) throw new Error(`line ${n + 1}: bad labels in ${JSON.stringify(line)}`);
-        labels[lm[1]] = lm[2];
-        rest = rest.slice(lm[0].length);
-      }
-    }
-    const raw = m[3];
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    if (raw !== 'NaN' && Number.isNaN(value)) throw new Error(`line ${n + 1}: bad value in ${JSON.stringify(line)}`);
-    const family = m[1].replace(/_(bucket|sum|count)$/, '');
-    if (!types.has(m[1]) && !types.has(family)) throw new Error(`line ${n + 1}: sample ${m[1]} comes before its # TYPE line`);
-    samples.push({ name: m[1], labels, value });
-  }
-  return { types, samples };
-}
 
 function one(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const hit = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
@@ -84,7 +36,8 @@ describe('metrics (hidden)', () => {
     const r = await s.get('/metrics');
     expect(r.status).toBe(200);
     expect(String(r.headers['content-type']), 'serve /metrics as text/plain').toMatch(/^text\/plain/);
-    const { types, samples } = parseProm(r.text);
+    expect(r.text.endsWith('\n'), 'in the Prometheus text format every line ends with a line feed, the last one too').toBe(true);
+    const { types, helps, samples } = parseProm(r.text);
     const want = {
       batcher_queue_depth: 'gauge',
       batcher_batch_size: 'histogram',
@@ -93,6 +46,13 @@ describe('metrics (hidden)', () => {
     };
     for (const [name, type] of Object.entries(want)) {
       expect(types.get(name), `expected "# TYPE ${name} ${type}"`).toBe(type);
+    }
+    for (const name of types.keys()) {
+      expect(helps.has(name), `the family ${name} needs a "# HELP ${name} <what it measures>" line`).toBe(true);
+      expect(
+        samples.some((x) => x.name === name || x.name.startsWith(`${name}_`)),
+        `the family ${name} has a # TYPE line but no sample`,
+      ).toBe(true);
     }
     checkHistogram(samples, 'batcher_batch_size');
     checkHistogram(samples, 'batcher_request_duration_seconds');
@@ -123,6 +83,11 @@ describe('metrics (hidden)', () => {
     }
     const durations = one(samples, 'batcher_request_duration_seconds_count');
     expect(durations, because('requests-total', `batcher_request_duration_seconds_count is ${shown(durations)}; expected 12 (12 POST /v1/infer requests were answered)`)).toBe(12);
+    // every answer took well under a second: the durations are in seconds
+    const under10 = one(samples, 'batcher_request_duration_seconds_bucket', { le: '10' });
+    expect(under10, `batcher_request_duration_seconds_bucket{le="10"} is ${shown(under10)}; expected 12: each of the 12 answers took far less than 10 s (observe seconds, not ms)`).toBe(12);
+    const durationSum = one(samples, 'batcher_request_duration_seconds_sum') ?? NaN;
+    expect(durationSum > 0 && durationSum < 12, `batcher_request_duration_seconds_sum is ${durationSum}; expected the total of 12 short latencies, in seconds (more than 0, well under 12)`).toBe(true);
     expect(one(samples, 'batcher_queue_depth'), because('queue-depth', `batcher_queue_depth is ${shown(one(samples, 'batcher_queue_depth'))} when every request has been answered; expected 0`)).toBe(0);
 
     // a second server, whose model is blocked: one full batch in the model, one request queued
