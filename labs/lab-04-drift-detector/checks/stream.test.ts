@@ -53,4 +53,39 @@ describe('PageHinkley (hidden)', () => {
     await fresh.reset();
     expect(await field(fresh, 'count')).toBe(0);
   });
+
+  test('checks its options and samples, and alarms exactly by the rule at its edges', async () => {
+    for (const [opts, what] of [
+      [{ delta: -0.1 }, 'delta < 0'],
+      [{ delta: NaN }, 'delta NaN'],
+      [{ delta: Infinity }, 'delta Infinity'],
+      [{ lambda: 0 }, 'lambda = 0'],
+      [{ lambda: -5 }, 'lambda < 0'],
+      [{ lambda: Infinity }, 'lambda Infinity'],
+      [{ minInstances: 0 }, 'minInstances = 0'],
+      [{ minInstances: 2.5 }, 'minInstances not an integer'],
+    ] as const) {
+      const made = Promise.resolve().then(() => new PageHinkley(opts));
+      await expect(made, `new PageHinkley(${JSON.stringify(opts)}): ${what} must throw a RangeError`).rejects.toThrow(RangeError);
+      await expect(Promise.resolve().then(() => new PageHinkley(opts)), `${what}: the message names the option`).rejects.toThrow(new RegExp(Object.keys(opts)[0]));
+    }
+    // the edges of the valid ranges are accepted
+    const edge = await new PageHinkley({ delta: 0, lambda: 4, minInstances: 1 });
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      await expect(edge.update(bad), `update(${bad}) must throw a RangeError`).rejects.toThrow(RangeError);
+      await expect(edge.update(bad), `update(${bad}): say what x was`).rejects.toThrow(new RegExp(String(bad)));
+    }
+    expect(await field(edge, 'count'), 'a rejected sample is not counted').toBe(0);
+
+    // U - min U = lambda exactly is no alarm (> lambda); a little more is
+    const at = async (opts: object, xs: number[]) => alarms(await new PageHinkley(opts), xs);
+    expect(await at({ delta: 0, lambda: 4, minInstances: 1 }, [0, 8]), 'U - min U = 4 = lambda: no alarm yet').toEqual([]);
+    expect(await at({ delta: 0, lambda: 4, minInstances: 1 }, [0, -8]), 'L - min L = 4 = lambda: no alarm yet').toEqual([]);
+    expect(await at({ delta: 0, lambda: 4, minInstances: 1 }, [0, 9]), 'U - min U = 4.5 > lambda: alarm').toEqual([1]);
+    expect(await at({ delta: 0, lambda: 4, minInstances: 1 }, [0, -9]), 'L - min L = 4.5 > lambda: alarm').toEqual([1]);
+    // the alarm waits for minInstances samples, and comes AT the minInstances-th (count >= minInstances)
+    expect(await at({ delta: 0, lambda: 4, minInstances: 2 }, [0, 100]), 'minInstances 2: the 2nd sample may alarm').toEqual([1]);
+    expect(await at({ delta: 0, lambda: 4, minInstances: 3 }, [0, 100, 100, 100]), 'minInstances 3: no alarm before the 3rd sample').toEqual([2]);
+    expect(await at({}, [0, 100, ...Array(40).fill(100)]), 'the default minInstances is 30: no alarm before the 30th sample').toEqual([29]);
+  });
 });

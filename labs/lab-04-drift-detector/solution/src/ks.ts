@@ -130,12 +130,9 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, opts: { meth
   if (used === 'exact' && n1g >= 2147483647 / n2g) used = 'asymp';
 
   if (used === 'exact') {
-    let p: number;
-    if (h === 0) p = 1;
-    else if (n1 === n2) p = exactEqualN(n1, h);
-    else p = exactUnequal(n1, n2, h);
-    if (Number.isFinite(p) && p >= 0 && p <= 1) return { statistic, pvalue: p, method: 'exact' };
-    used = 'asymp';
+    // Both exact formulas are finite for every n1, n2 this far (scipy keeps 'exact' for them too).
+    const p = h === 0 ? 1 : n1 === n2 ? exactEqualN(n1, h) : exactUnequal(n1, n2, h);
+    return { statistic, pvalue: p, method: 'exact' };
   }
   const en = Math.round((n1 * n2) / (n1 + n2));
   const p = kstwoSf(statistic, Math.max(1, en));
