@@ -155,6 +155,7 @@ describe('chunking (hidden)', () => {
       } catch (err) {
         expect(err instanceof RagError, because(key, `${what}: got ${String(err)}, expected RagError ${want}`)).toBe(true);
         got = (err as RagError).code;
+        expect((err as RagError).message, because(key, `${what}: the RagError should say what is wrong, not only carry a code`)).not.toBe('');
       }
       expect(got, because(key, `${what}: got ${got === 'no error' ? 'no error' : `RagError ${got}`}, expected RagError ${want}`)).toBe(want);
     }

@@ -33,6 +33,12 @@ describe('metrics (hidden)', () => {
     // a perfect ranking scores 1; a short ranking is fine
     expect(await ndcgAtK(['d2', 'd1', 'd5'], qrels, 5), because('ndcg', 'nDCG@5 of the ideal ranking ["d2", "d1", "d5"]')).toBeCloseTo(1, 10);
     expect(await recallAtK(['d2'], qrels, 5), because('recall', 'recall@5 of a ranking of one document, d2')).toBeCloseTo(1 / 3, 10);
+    // a document graded 0 that is not retrieved does not count either; nothing relevant scores 0, not NaN
+    expect(await recallAtK(['y'], { x: 0, y: 1 }, 2), because('recall', 'recall@2 of ["y"] with x graded 0: y is the only relevant document')).toBe(1);
+    expect(await recallAtK(['x', 'y'], { x: 0, y: 0 }, 2), because('recall', 'recall@2 when no document is relevant (all graded 0): 0')).toBe(0);
+    expect(await recallAtK(['x'], {}, 2), because('recall', 'recall@2 with no judgments at all: 0')).toBe(0);
+    expect(await ndcgAtK(['x', 'y'], { x: 0, y: 0 }, 2), because('ndcg', 'nDCG@2 when no document is relevant: the ideal DCG is 0, and so is nDCG (not NaN)')).toBe(0);
+    expect(await ndcgAtK(['x'], {}, 2), because('ndcg', 'nDCG@2 with no judgments at all: 0')).toBe(0);
     let code = 'no error';
     try {
       await recallAtK(ranking, qrels, 0);
@@ -62,5 +68,12 @@ describe('metrics (hidden)', () => {
     expect(table, report('a row names hybrid')).toMatch(/hybrid/);
     expect(table, report('metrics to 3 decimals (0.750)')).toMatch(/0\.750/);
     expect(table.split('\n').length, report('a header, a separator and one row per retriever: 4 lines')).toBe(4);
+    const [header, separator, first] = table.split('\n');
+    expect(header.replace(/\s+/g, ''), report('the header names the retriever column and each metric at k = 3')).toBe('|retriever|recall@3|MRR@3|nDCG@3|');
+    expect(/^\|\s*:?-+:?\s*(\|\s*:?-+:?\s*){3}\|$/.test(separator), report(`the second line is a Markdown separator of 4 columns, got ${JSON.stringify(separator)}`)).toBe(true);
+    expect(first.replace(/\s+/g, ''), report('the bm25 row')).toBe('|bm25|0.750|0.750|' + ((1 + q2) / 2).toFixed(3) + '|');
+    // no queries at all: every mean is 0, not NaN
+    const nothing = await evaluateRun({}, {}, 5);
+    expect([nothing.recall, nothing.mrr, nothing.ndcg], because('average', 'evaluateRun with no queries: every mean is 0 (not 0 / 0 = NaN)')).toEqual([0, 0, 0]);
   });
 });

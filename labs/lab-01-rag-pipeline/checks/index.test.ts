@@ -5,7 +5,7 @@ import type * as Errors from '../src/errors.ts';
 import type * as Vectors from '../src/vector-index.ts';
 import { rng } from './reference.ts';
 
-const { VectorIndex } = await learner<typeof Vectors>('src/vector-index.ts');
+const { VectorIndex, ranksBefore } = await learner<typeof Vectors>('src/vector-index.ts');
 const { RagError } = await learner<typeof Errors>('src/errors.ts');
 type RagError = InstanceType<typeof RagError>;
 
@@ -29,6 +29,8 @@ async function codeOf(fn: () => Promise<unknown>, key?: string, what = 'the call
   } catch (err) {
     const message = `${what}: got ${String(err)}, expected a RagError`;
     expect(err instanceof RagError, key ? because(key, message) : message).toBe(true);
+    const empty = `${what}: the RagError should say what is wrong, not only carry a code`;
+    expect((err as RagError).message, key ? because(key, empty) : empty).not.toBe('');
     return (err as RagError).code;
   }
   return 'no error';
@@ -96,6 +98,17 @@ describe('VectorIndex (hidden)', () => {
       expect(zeroQuery.map((h) => h.id), because(key, `${inserted}: a zero query scores 0 against everything, so ids ascending; got ${scores(zeroQuery)}`)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'zero']);
       expect(zeroQuery.every((h) => h.score === 0), because('zero-vector', `${inserted}: a zero query scores 0, not NaN; got ${scores(zeroQuery)}`)).toBe(true);
     }
+    // ranksBefore itself: higher score first, then the smaller id; a hit never ranks before an equal one
+    for (const [a, b, want] of [
+      [{ id: 'a', score: 1 }, { id: 'b', score: 1 }, true],
+      [{ id: 'b', score: 1 }, { id: 'a', score: 1 }, false],
+      [{ id: 'b', score: 2 }, { id: 'a', score: 1 }, true],
+      [{ id: 'a', score: 1 }, { id: 'b', score: 2 }, false],
+      [{ id: 'a', score: 1 }, { id: 'a', score: 1 }, false],
+      [{ id: 'B', score: 0 }, { id: 'a', score: 0 }, true],
+    ] as const) {
+      expect(await ranksBefore(a, b), because('ties', `ranksBefore(${JSON.stringify(a)}, ${JSON.stringify(b)}): higher score first, then the smaller id with plain <; equal hits do not rank before each other`)).toBe(want);
+    }
   });
 
   test('k <= 0 and vectors of mismatched dimension throw a RagError', async () => {
@@ -109,6 +122,9 @@ describe('VectorIndex (hidden)', () => {
       ['dimension', 'add of a 3-dimensional vector to a 4-dimensional index', () => index.add('b', [1, 2, 3]), 'DIMENSION_MISMATCH'],
       ['dimension', 'search with a 5-dimensional query in a 4-dimensional index', () => index.search([1, 2, 3, 4, 5], 1), 'DIMENSION_MISMATCH'],
       ['duplicate-id', 'add of id "a" a second time', () => index.add('a', [4, 3, 2, 1]), 'DUPLICATE_ID'],
+      ['dim', 'new VectorIndex(0)', async () => new VectorIndex(0), 'INVALID_OPTIONS'],
+      ['dim', 'new VectorIndex(-2)', async () => new VectorIndex(-2), 'INVALID_OPTIONS'],
+      ['dim', 'new VectorIndex(2.5)', async () => new VectorIndex(2.5), 'INVALID_OPTIONS'],
     ];
     for (const [key, what, call, want] of cases) {
       const got = await codeOf(call, key, what);

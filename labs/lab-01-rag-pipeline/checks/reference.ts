@@ -109,6 +109,8 @@ export interface SeenRequest {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** performance.now() when the request had arrived whole. */
+  at: number;
 }
 
 /** What the fake server answers: a status, a JSON body (or raw text) and a content type. */
@@ -137,7 +139,7 @@ export async function startEmbeddingServer(reply: (req: SeenRequest, n: number) 
       } catch {
         /* keep the raw text */
       }
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: performance.now() };
       requests.push(seen);
       const n = requests.length - 1;
       const r: FakeReply = n >= cap ? { status: 200, json: fakeVectors(body?.inputs ?? [], 4) } : reply(seen, n);
@@ -169,4 +171,39 @@ export function fakeVectors(inputs: unknown, dim: number): number[][] {
     v[2] = 1;
     return v;
   });
+}
+
+/** hash32 as the README specifies it: FNV-1a over UTF-16 code units from a seed, then murmur3's finalizer. */
+function hash32Reference(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The README's HashEmbedder, written out: every word of `words` (analyze(text) without stopwords)
+ * adds w:<word> with weight 1 and each trigram of <word> with weight 0.7, in bucket
+ * (hash >>> 1) % dim with sign -1 when the hash's lowest bit is set; then L2-normalized.
+ */
+export function hashEmbedReference(words: readonly string[], dim: number, seed: number): number[] {
+  const v = new Array<number>(dim).fill(0);
+  const add = (feature: string, weight: number) => {
+    const h = hash32Reference(feature, seed);
+    v[(h >>> 1) % dim] += (h & 1 ? -1 : 1) * weight;
+  };
+  for (const word of words) {
+    add(`w:${word}`, 1);
+    const padded = `<${word}>`;
+    for (let i = 0; i + 3 <= padded.length; i++) add(`t:${padded.slice(i, i + 3)}`, 0.7);
+  }
+  const norm = Math.hypot(...v);
+  return norm > 0 ? v.map((x) => x / norm) : v;
 }

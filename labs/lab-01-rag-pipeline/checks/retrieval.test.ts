@@ -1,15 +1,21 @@
 import { describe, expect, test } from 'vitest';
-import { learner } from '#ailab/learner';
+import { field, learner } from '#ailab/learner';
 import { because } from '#ailab/checks';
 import type * as Bm25 from '../src/bm25.ts';
 import type * as Errors from '../src/errors.ts';
 import type * as Fusion from '../src/fusion.ts';
+import type * as Chunk from '../src/chunk.ts';
+import type * as Embed from '../src/embed.ts';
 import type * as Pipeline from '../src/pipeline.ts';
+import type * as Vectors from '../src/vector-index.ts';
 import { bm25Reference, loadFixtures } from './reference.ts';
 
 const { Bm25Index } = await learner<typeof Bm25>('src/bm25.ts');
 const { reciprocalRankFusion } = await learner<typeof Fusion>('src/fusion.ts');
 const { buildPipeline } = await learner<typeof Pipeline>('src/pipeline.ts');
+const { HashEmbedder } = await learner<typeof Embed>('src/embed.ts');
+const { chunkCorpus } = await learner<typeof Chunk>('src/chunk.ts');
+const { VectorIndex } = await learner<typeof Vectors>('src/vector-index.ts');
 const { RagError } = await learner<typeof Errors>('src/errors.ts');
 type RagError = InstanceType<typeof RagError>;
 
@@ -29,6 +35,7 @@ describe('BM25 (hidden)', () => {
     const small = docs.filter((_, i) => i % 3 === 0).map((d) => ({ id: d.id, text: d.text }));
     const index = await new Bm25Index();
     for (const d of small) await index.add(d.id, d.text);
+    expect(await field(index, 'size'), `size after adding ${small.length} texts`).toBe(small.length);
     const queries = [...questions.slice(0, 20).map((q) => q.question), 'grinder grinder burrs', 'Ashcombe', 'INC-4471 certificate', 'zzz-no-such-word'];
     for (const q of queries) {
       const want = bm25Reference(small, q).slice(0, 10);
@@ -57,6 +64,7 @@ describe('BM25 (hidden)', () => {
       } catch (err) {
         expect(err instanceof RagError, because(key, `${what}: got ${String(err)}, expected RagError ${want}`)).toBe(true);
         got = (err as RagError).code;
+        expect((err as RagError).message, because(key, `${what}: the RagError should say what is wrong, not only carry a code`)).not.toBe('');
       }
       expect(got, because(key, `${what}: got ${got === 'no error' ? 'no error' : `RagError ${got}`}, expected RagError ${want}`)).toBe(want);
     };
@@ -80,6 +88,55 @@ describe('reciprocal rank fusion (hidden)', () => {
     const tied = await reciprocalRankFusion([[{ id: 'y', score: 5 }, { id: 'x', score: 4 }], [{ id: 'x', score: 0.5 }, { id: 'y', score: 0.4 }]], 1);
     expect(tied.map((h) => h.id), because('ties', 'x and y both get 1/2 + 1/3 with c = 1: equal fused scores break by id')).toEqual(['x', 'y']);
     expect(tied[0].score, because('rank', 'with c = 1, ranks 1 and 2 give 1/2 + 1/3')).toBeCloseTo(1 / 2 + 1 / 3, 12);
+  });
+});
+
+describe('pipeline (hidden)', () => {
+  test('each mode ranks chunks and pages as its retrievers do, with the chunking it was given', async () => {
+    // the pipeline's own wiring, measured against your Bm25Index, HashEmbedder, VectorIndex and RRF
+    const corpus = docs.slice(0, 40).map((d) => ({ id: d.id, title: d.title, text: d.text }));
+    const chunking = { maxTokens: 48, overlap: 8 };
+    const pipeline = await buildPipeline(corpus, { chunking });
+    const chunks: { id: string; docId: string; text: string; tokenCount: number }[] = await field(pipeline, 'chunks');
+    // measured against your chunkCorpus, so a chunking bug shows in the chunking checks, not here
+    const want = (await chunkCorpus(corpus, chunking)).map((c: { id: string; tokenCount: number }) => `${c.id}:${c.tokenCount}`);
+    expect(chunks.map((c) => `${c.id}:${c.tokenCount}`), because('chunking', `buildPipeline(docs, { chunking: { maxTokens: 48, overlap: 8 } }): the chunks (id:tokenCount) should be chunkCorpus(docs, that chunking)`)).toEqual(want);
+    const bm25 = await new Bm25Index();
+    const embedder = await new HashEmbedder();
+    const index = await new VectorIndex(384);
+    const vectors = await embedder.embed(chunks.map((c) => c.text));
+    for (const [i, c] of chunks.entries()) {
+      await bm25.add(c.id, c.text);
+      await index.add(c.id, vectors[i]);
+    }
+    const docOf = new Map(chunks.map((c) => [c.id, c.docId]));
+    const pages = (hits: { id: string; score: number }[]) => {
+      const seen = new Map<string, { id: string; score: number }>();
+      for (const h of hits) if (!seen.has(docOf.get(h.id)!)) seen.set(docOf.get(h.id)!, { id: docOf.get(h.id)!, score: h.score });
+      return [...seen.values()];
+    };
+    const same = (got: { id: string; score: number }[], want: { id: string; score: number }[], what: string) => {
+      expect(got.map((h) => h.id), because('modes', `${what}: the ids`)).toEqual(want.map((h) => h.id));
+      got.forEach((h, i) => expect(h.score, because('modes', `${what}, rank ${i + 1}: the score`)).toBeCloseTo(want[i].score, 9));
+    };
+    for (const q of questions.slice(0, 12).map((x) => x.question)) {
+      const [qv] = await embedder.embed([q]);
+      const lexical = await bm25.search(q, 20);
+      const dense = await index.search(qv, 20);
+      for (const k of [3, 7]) {
+        same(await pipeline.searchChunks(q, 'bm25', k), lexical.slice(0, k), `searchChunks("${q}", "bm25", ${k}): BM25's top ${k}, with BM25 scores`);
+        same(await pipeline.searchChunks(q, 'dense', k), dense.slice(0, k), `searchChunks("${q}", "dense", ${k}): the vector index's top ${k}, with cosine scores`);
+        same(await pipeline.searchChunks(q, 'hybrid', k), (await reciprocalRankFusion([lexical, dense])).slice(0, k), `searchChunks("${q}", "hybrid", ${k}): RRF of both retrievers' top 20 chunks, cut to ${k}`);
+        const wantPages = {
+          bm25: pages(lexical).slice(0, k).map((h) => h.id),
+          dense: pages(dense).slice(0, k).map((h) => h.id),
+          hybrid: (await reciprocalRankFusion([pages(lexical), pages(dense)])).slice(0, k).map((h) => h.id),
+        };
+        for (const mode of ['bm25', 'dense', 'hybrid'] as const) {
+          expect(await pipeline.searchDocuments(q, mode, k), because('pages', `searchDocuments("${q}", "${mode}", ${k}): pages ranked by their best chunk among each retriever's top 20 chunks${mode === 'hybrid' ? ', fused with RRF' : ''}, cut to ${k}`)).toEqual(wantPages[mode]);
+        }
+      }
+    }
   });
 });
 
