@@ -140,7 +140,7 @@ export function reportHtml(lab: Lab, rows: GradeRow[], leads?: ClassSimilarity):
         const k = results?.checks.find((x) => x.id === c.id);
         return `<td class="st-${cell(row, c.id)}" title="${esc(`${c.id}: ${k ? `${k.status}${k.message ? ` · ${k.message.split('\n')[0].slice(0, 160)}` : ''}` : 'missing'}`)}">${k?.points ?? 0}</td>`;
       });
-      return `<tr${results ? ` data-sha256="${esc(results.submission.sha256)}"` : ''}><td class="name"><a href="#student-${i}">${esc(student)}</a></td><td class="st-${results ? (results.status === 'error' ? 'error' : results.status) : 'missing'}">${results?.status ?? 'no-submission'}</td><td data-sort="${results?.score ?? -1}">${results?.score ?? 0}</td><td data-sort="${n}">${n ? `<a href="#student-${i}">${n}</a>` : ''}</td>${checks.join('')}</tr>`;
+      return `<tr${results ? ` data-sha256="${esc(results.submission.sha256)}"` : ''}><td${results ? ` title="${esc(`submission ${results.submission.sha256.slice(0, 16)} · lab version ${results.lab.version} · graded ${results.finishedAt}`)}"` : ''}><a href="#student-${i}">${esc(student)}</a></td><td class="st-${results ? (results.status === 'error' ? 'error' : results.status) : 'missing'}">${results?.status ?? 'no-submission'}</td><td data-sort="${results?.score ?? -1}">${results?.score ?? 0}</td><td data-sort="${n}">${n ? `<a href="#student-${i}">${n}</a>` : ''}</td>${checks.join('')}</tr>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -151,7 +151,7 @@ svg text{font-size:12px;fill:#222} svg rect{fill:#4c78a8} svg{max-width:100%;hei
 table{border-collapse:separate;border-spacing:0} th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap} td:first-child,th:first-child{text-align:left}
 th{cursor:pointer;background:#f3f3f3;position:sticky;top:0;z-index:1} figure{margin:1rem 0} figcaption{font-weight:600;margin-bottom:.3rem}
 .scroll{overflow:auto;max-height:80vh;max-width:100%;border:1px solid #ddd}
-#students td.name,#students th:first-child{position:sticky;left:0;background:#fff;z-index:2} #students th:first-child{z-index:3;background:#f3f3f3}
+#students td:first-child,#students th:first-child{position:sticky;left:0;background:#fff;z-index:2} #students th:first-child{z-index:3;background:#f3f3f3}
 ${STATUS_CSS}
 .chip{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}
 .hm-wrap{overflow-x:auto} .hm-row{display:flex;align-items:center;height:12px;margin:1px 0} .hm-label{flex:0 0 11rem;font-size:11px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
