@@ -99,6 +99,11 @@ function heatmap(lab: Lab, rows: GradeRow[], cell: (row: GradeRow, id: string) =
   return `<h2 id="heatmap">Checks × students</h2><p>One row per check, one cell per student, best score on the left; a cell links to the student.</p>${legend}<div class="hm-wrap">${lines}</div>`;
 }
 
+/** The share of graded students (whole per cent) who pass a check. */
+function passRate(graded: GradeRow[], id: string): number {
+  return graded.length ? Math.round((100 * graded.filter((r) => r.results!.checks.find((k) => k.id === id)?.status === 'pass').length) / graded.length) : 0;
+}
+
 /** The per-task view: each task's share of points over the class, and its checks' pass rates. */
 function taskView(lab: Lab, rows: GradeRow[]): string {
   const graded = rows.filter((r) => r.results);
@@ -106,7 +111,7 @@ function taskView(lab: Lab, rows: GradeRow[]): string {
     .map((task) => {
       const max = graded.length * task.checks.reduce((s, c) => s + c.points, 0);
       const got = graded.reduce((s, r) => s + (r.results!.tasks.find((t) => t.id === task.id)?.score ?? 0), 0);
-      const checks = task.checks.map((c) => `${esc(c.id)} ${graded.length ? Math.round((100 * graded.filter((r) => r.results!.checks.find((k) => k.id === c.id)?.status === 'pass').length) / graded.length) : 0}%`).join(' · ');
+      const checks = task.checks.map((c) => `${esc(c.id)} ${passRate(graded, c.id)}%`).join(' · ');
       return `<tr><td>${esc(task.id)}</td><td>${esc(task.title)}</td><td data-sort="${max ? got / max : 0}">${max ? Math.round((100 * got) / max) : 0}%</td><td class="checks">${checks}</td></tr>`;
     })
     .join('\n');
@@ -126,7 +131,7 @@ export function reportHtml(lab: Lab, rows: GradeRow[], leads?: ClassSimilarity):
   buckets.forEach((b) => (b.max = maxBucket));
   const rates = lab.checks.map((c) => ({
     label: c.id,
-    value: graded.length ? Math.round((100 * graded.filter((r) => r.results!.checks.find((k) => k.id === c.id)?.status === 'pass').length) / graded.length) : 0,
+    value: passRate(graded, c.id),
     max: 100,
   }));
   const cell = (row: GradeRow, id: string): CellStatus => row.results?.checks.find((k) => k.id === id)?.status ?? 'missing';
@@ -138,7 +143,7 @@ export function reportHtml(lab: Lab, rows: GradeRow[], leads?: ClassSimilarity):
       const n = leadsOf(student).length;
       const checks = lab.checks.map((c) => {
         const k = results?.checks.find((x) => x.id === c.id);
-        return `<td class="st-${cell(row, c.id)}" title="${esc(`${c.id}: ${k ? `${k.status}${k.message ? ` · ${k.message.split('\n')[0].slice(0, 160)}` : ''}` : 'missing'}`)}">${k?.points ?? 0}</td>`;
+        return `<td class="st-${k?.status ?? 'missing'}" title="${esc(`${c.id}: ${k ? `${k.status}${k.message ? ` · ${k.message.split('\n')[0].slice(0, 160)}` : ''}` : 'missing'}`)}">${k?.points ?? 0}</td>`;
       });
       return `<tr${results ? ` data-sha256="${esc(results.submission.sha256)}"` : ''}><td${results ? ` title="${esc(`submission ${results.submission.sha256.slice(0, 16)} · lab version ${results.lab.version} · graded ${results.finishedAt}`)}"` : ''}><a href="#student-${i}">${esc(student)}</a></td><td class="st-${results ? (results.status === 'error' ? 'error' : results.status) : 'missing'}">${results?.status ?? 'no-submission'}</td><td data-sort="${results?.score ?? -1}">${results?.score ?? 0}</td><td data-sort="${n}">${n ? `<a href="#student-${i}">${n}</a>` : ''}</td>${checks.join('')}</tr>`;
     })

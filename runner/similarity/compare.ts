@@ -105,14 +105,20 @@ export function compareClass(entrants: Entrant[], starter: Map<string, string>, 
   // hash → the entrants holding it, so only pairs that share something are counted.
   const holders = new Map<number, number[]>();
   distinct.forEach((set, i) => {
-    for (const h of set) holders.set(h, [...(holders.get(h) ?? []), i]);
+    for (const h of set) {
+      const list = holders.get(h);
+      if (list) list.push(i);
+      else holders.set(h, [i]);
+    }
   });
-  const shared = new Map<string, number>();
+  // Shared fingerprints per pair i < j, keyed i * n + j.
+  const n = entrants.length;
+  const shared = new Map<number, number>();
   for (const list of holders.values()) {
-    for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) shared.set(`${list[x]},${list[y]}`, (shared.get(`${list[x]},${list[y]}`) ?? 0) + 1);
+    for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) shared.set(list[x] * n + list[y], (shared.get(list[x] * n + list[y]) ?? 0) + 1);
   }
   for (const [ij, count] of shared) {
-    const [i, j] = ij.split(',').map(Number);
+    const [i, j] = [Math.floor(ij / n), ij % n];
     const smaller = Math.min(distinct[i].size, distinct[j].size);
     if (smaller < MIN_FINGERPRINTS || identical.has(key(entrants[i].name, entrants[j].name))) continue;
     const score = Math.round((count / smaller) * 1000) / 1000;

@@ -41,15 +41,15 @@ export function winnow(file: string, tokens: Token[], opts: WinnowOptions = WINN
   if (grams <= 0) return [];
   const hashes = Array.from({ length: grams }, (_, i) => hashGram(tokens, i, k));
   const picked: Fingerprint[] = [];
-  let last = -1;
-  for (let start = 0; start + w <= Math.max(grams, w); start++) {
-    let min = -1;
-    for (let i = start; i < Math.min(start + w, grams); i++) if (min < 0 || hashes[i] <= hashes[min]) min = i;
+  // One window when there are fewer k-grams than w, else one per starting k-gram.
+  const windows = Math.max(1, grams - w + 1);
+  for (let start = 0, last = -1; start < windows; start++) {
+    let min = start;
+    for (let i = start + 1; i < Math.min(start + w, grams); i++) if (hashes[i] <= hashes[min]) min = i;
     if (min !== last) {
       picked.push({ hash: hashes[min], file, at: min, from: tokens[min].line, to: tokens[min + k - 1].line });
       last = min;
     }
-    if (start + w >= grams) break;
   }
   return picked;
 }
