@@ -10,6 +10,6 @@ export function ailab(args: string[], opts: { env?: Record<string, string>; cwd?
     cwd: opts.cwd ?? ROOT,
     env: { NO_COLOR: '1', CI: 'true', ...opts.env },
     reject: false,
-    timeout: opts.timeoutMs ?? 170_000,
+    timeout: opts.timeoutMs ?? 350_000, // vitest.config.ts gives an e2e test 360 s
   });
 }
