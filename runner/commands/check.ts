@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseOptions, type CommandContext } from '../cli.ts';
-import { EXIT, UsageError } from '../core/errors.ts';
+import { EXIT, SubmissionError, UsageError } from '../core/errors.ts';
 import { courseRoot } from '../core/paths.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { saveRun } from '../progress/record.ts';
-import { REPORTER_NAMES, REPORTERS } from '../report/index.ts';
+import { PLATFORM_REPORTERS, REPORTER_NAMES, REPORTERS } from '../report/index.ts';
+import { errorResults } from '../results/error-results.ts';
+import { hashFiles } from '../submission/collect.ts';
 import { runChecks } from '../run/run-checks.ts';
 import { openSandbox, parseSandboxChoice } from '../sandbox/select.ts';
 import { progress } from '../ui/progress.ts';
@@ -27,7 +29,9 @@ Options:
   --test-timeout S     override the lab's per-check limit, in seconds
   --json               print the results object as JSON on stdout, nothing else
   --reporter NAME      ${REPORTER_NAMES.join(' | ')} (default terminal)
-  --out FILE           also write the report to FILE
+  --out FILE           also write the report to FILE (gradescope and prairielearn write
+                       their platform's results.json; a submission that can't be taken
+                       is a result there, score 0 with the reason, not an error)
   -h, --help           show this help
 
 Exit codes: 0 all checks pass, 1 some checks fail, 2 usage/lab/submission error, 3 sandbox error.
@@ -64,8 +68,20 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   const root = courseRoot();
   const lab = resolveLab(positionals[0], root);
-  const submission = pickSubmission(lab, values, root);
   const limits = limitsOverride(values);
+  let submission;
+  try {
+    submission = pickSubmission(lab, values, root);
+  } catch (error) {
+    // On a grading platform a submission that can't be taken is the student's result, written
+    // where the platform reads it, not an error only the platform's log shows.
+    if (!(error instanceof SubmissionError) || !PLATFORM_REPORTERS.has(reporter)) throw error;
+    const reason = [error.message, error.hint].filter(Boolean).join('\n');
+    const text = REPORTERS[reporter](errorResults(lab, root, values.submission ?? '', hashFiles(new Map()), reason, 'local'));
+    process.stdout.write(text);
+    if (values.out) writeFileSync(values.out, text);
+    return EXIT.checksFailed;
+  }
   const show = progress(reporter === 'terminal' || Boolean(values.out));
   // Building the image (or waiting for another run's build) is long work: always shown on stderr, even with --json.
   const building = progress();

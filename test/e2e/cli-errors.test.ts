@@ -1,4 +1,4 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ailab } from '../helpers/cli.ts';
@@ -45,6 +45,21 @@ describe('bad input gets a clear message and exit code, never a stack trace', ()
     const run = await ailab(['check', 'lab-00', '--submission', 'no/such/folder']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('error: --submission no/such/folder does not exist.');
+  });
+
+  test('for a grading platform, a submission that cannot be taken is its results file: score 0 and the reason (exit 1)', async () => {
+    const dir = writeTree({ 'notes.txt': 'forgot the code' });
+    roots.push(dir);
+    const out = join(dir, 'results.json');
+    const pl = await ailab(['check', 'lab-00', '--submission', dir, '--reporter', 'prairielearn', '--out', out]);
+    expect(pl.exitCode, pl.stderr).toBe(1);
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect([results.gradable, results.format_errors[0]]).toEqual([false, expect.stringContaining('src/similarity.ts is missing.')]);
+    const gs = await ailab(['check', 'lab-00', '--submission', dir, '--reporter', 'gradescope']);
+    expect(gs.exitCode, gs.stderr).toBe(1);
+    const graded = JSON.parse(gs.stdout);
+    expect([graded.score, graded.tests.every((t: { score: number }) => t.score === 0)]).toEqual([0, true]);
+    expect(graded.tests[0].output).toContain('src/similarity.ts is missing.');
   });
 
   test('a symlink in the submission is rejected (exit 2)', async () => {
