@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 // The project's own tests. Lab checks never run through this config: the runner stages them
 // with runner/harness/vitest.config.mjs instead.
 
-/** e2e files that drive a terminal (tmux) or time what a learner sees: they run alone, after the rest. */
 /**
  * An e2e test's limit. CI's machine ran the e2e project 1.6x slower than a development one
  * (1634 s against 1050 s), and a test written against 180 s was killed there: 360 s leaves
@@ -12,6 +11,7 @@ import { defineConfig } from 'vitest/config';
  */
 const E2E_MS = 360_000;
 
+/** e2e files that drive a terminal (tmux) or time what a learner sees: they run alone, after the rest. */
 const SERIAL = ['test/e2e/watch.test.ts', 'test/e2e/learner-mistakes.test.ts', 'test/e2e/progress.test.ts', 'test/e2e/reset.test.ts'];
 
 export default defineConfig({

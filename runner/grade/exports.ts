@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/atomic.ts';
 import type { Lab } from '../lab/load.ts';
 import { xmlEscape } from '../report/junit.ts';
+import { renderGradescope } from '../report/platforms.ts';
 import { failedToCompile, notCompiling, renderCompileErrors } from '../results/compile.ts';
 import type { CheckResult, Results } from '../results/schema.ts';
 import type { ClassSimilarity } from '../similarity/class.ts';
@@ -152,30 +153,6 @@ function junitKind(status: CheckResult['status']): 'pass' | 'failure' | 'error' 
   return status === 'pass' ? 'pass' : status === 'fail' ? 'failure' : status === 'skipped' ? 'skipped' : 'error';
 }
 
-/** Gradescope autograder results.json; hidden checks stay hidden until grades are published. */
-export function gradescopeResults(results: Results): string {
-  return `${JSON.stringify(
-    {
-      score: results.score,
-      execution_time: Math.round(results.sandbox.durationMs / 1000),
-      output: `${results.lab.id}: ${results.score}/${results.maxScore}`,
-      visibility: 'visible',
-      stdout_visibility: 'hidden',
-      tests: results.checks.map((c) => ({
-        name: `${c.id}: ${c.title}`,
-        number: c.id,
-        score: c.points,
-        max_score: c.maxPoints,
-        status: c.status === 'pass' ? 'passed' : 'failed',
-        output: c.status === 'pass' ? '' : [c.message, c.hint ? `Hint: ${c.hint}` : ''].filter(Boolean).join('\n\n'),
-        visibility: c.visibility === 'hidden' ? 'after_published' : 'visible',
-      })),
-    },
-    null,
-    2,
-  )}\n`;
-}
-
 /** A result's standing in words: what the score means, not the run's status code. */
 export function standing(results: Results): string {
   if (results.sandbox.failure) return 'not graded yet: the sandbox failed (not your fault), so this will be graded again';
@@ -236,7 +213,7 @@ export function writeExports(out: string, lab: Lab, rows: GradeRow[], lms: LmsOp
   if (leads) files.push([join(out, 'similarity.json'), `${JSON.stringify(leads.similarity, null, 2)}\n`]);
   for (const { student, results } of rows) {
     if (!results) continue;
-    files.push([join(out, 'gradescope', student, 'results.json'), gradescopeResults(results)]);
+    files.push([join(out, 'gradescope', student, 'results.json'), renderGradescope(results)]);
     files.push([join(out, 'feedback', `${student}.md`), feedbackMarkdown(student, results)]);
   }
   guardWrite(out, 'the gradebook (grades.csv, canvas.csv, moodle.csv, grades.json, junit.xml, report.html, similarity.json, gradescope/, feedback/)', () => {

@@ -13,59 +13,56 @@ export type GradescopeVisibility = (typeof GRADESCOPE_VISIBILITY)[number];
 /** How a hidden check shows on Gradescope: its result once grades are published, as `grade`'s feedback does. */
 export const DEFAULT_HIDDEN_VISIBILITY: GradescopeVisibility = 'after_published';
 
-/** A check's feedback text: its message and hint, or nothing for a pass. */
+/** A check's feedback on a platform: its message and hint, or nothing for a pass. */
 function feedback(check: CheckResult): string {
-  if (check.status === 'pass') return '';
-  return [check.message ?? `${check.status}`, check.hint ? `hint: ${check.hint}` : '', check.docs ? `docs: ${check.docs}` : ''].filter(Boolean).join('\n');
+  return check.status === 'pass' ? '' : [check.message, check.hint ? `Hint: ${check.hint}` : ''].filter(Boolean).join('\n\n');
 }
 
-/** The whole report as plain text: what the learner's terminal would show, without colour. */
-function plainReport(results: Results): string {
-  return renderTerminal(results, pc.createColors(false), undefined);
-}
-
-/** True when nothing of the submission could be graded: no files were taken, or none of it compiled. */
-function ungradable(results: Results): boolean {
-  return (results.submission.files.length === 0 && results.problems.length > 0) || Boolean(results.compile?.length);
-}
-
-/** Gradescope's results.json: one test per check, with points, status, feedback and visibility. */
+/**
+ * Gradescope's results.json, for `check --reporter gradescope` and `grade`'s gradescope/ folder:
+ * one test per check, with points, status, feedback and visibility.
+ */
 export function renderGradescope(results: Results, opts: { hiddenVisibility?: GradescopeVisibility } = {}): string {
   const hidden = opts.hiddenVisibility ?? DEFAULT_HIDDEN_VISIBILITY;
-  const out = {
-    score: results.score,
-    execution_time: Math.round(results.sandbox.durationMs / 1000),
-    output: plainReport(results),
-    output_format: 'text',
-    stdout_visibility: 'hidden',
-    tests: results.checks.map((check) => ({
-      name: `${check.id}: ${check.title}`,
-      number: check.id,
-      score: check.points,
-      max_score: check.maxPoints,
-      status: check.status === 'pass' ? 'passed' : 'failed',
-      output: feedback(check),
-      tags: [check.task, check.status],
-      visibility: check.visibility === 'public' ? 'visible' : hidden,
-    })),
-    extra_data: { lab: results.lab, sha256: results.submission.sha256, status: results.status, runner: results.runner.version },
-  };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      score: results.score,
+      execution_time: Math.round(results.sandbox.durationMs / 1000),
+      output: `${results.lab.id}: ${results.score}/${results.maxScore}`,
+      visibility: 'visible',
+      stdout_visibility: 'hidden',
+      tests: results.checks.map((c) => ({
+        name: `${c.id}: ${c.title}`,
+        number: c.id,
+        score: c.points,
+        max_score: c.maxPoints,
+        status: c.status === 'pass' ? 'passed' : 'failed',
+        output: feedback(c),
+        visibility: c.visibility === 'hidden' ? hidden : 'visible',
+      })),
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /**
  * PrairieLearn's results.json: a score from 0 to 1 and one test per check. A submission that could
- * not be graded at all (no editable files, or code that does not compile) is `gradable: false`
+ * not be graded at all (no editable files were taken, or none of it compiles) is `gradable: false`
  * with its reasons as format_errors: PrairieLearn then charges no attempt.
  */
 export function renderPrairieLearn(results: Results): string {
-  const gradable = !ungradable(results);
-  const reasons = results.compile?.length ? [notCompiling(results.compile), ...results.compile.map((e) => `${e.file}:${e.line}:${e.column} ${e.message}`)] : results.problems;
+  const compile = results.compile ?? [];
+  const nothingTaken = results.submission.files.length === 0 && results.problems.length > 0;
+  const gradable = compile.length === 0 && !nothingTaken;
+  const outcome = gradable
+    ? { score: results.maxScore > 0 ? results.score / results.maxScore : 0 }
+    : { format_errors: compile.length > 0 ? [notCompiling(compile), ...compile.map((e) => `${e.file}:${e.line}:${e.column} ${e.message}`)] : results.problems };
   const out = {
     gradable,
-    ...(gradable ? { score: results.maxScore > 0 ? results.score / results.maxScore : 0 } : { format_errors: reasons }),
+    ...outcome,
     message: `${results.lab.id}: ${results.score}/${results.maxScore} points`,
-    output: plainReport(results),
+    output: renderTerminal(results, pc.createColors(false), undefined),
     tests: results.checks.map((check) => ({
       name: `${check.id}: ${check.title}`,
       description: results.tasks.find((t) => t.id === check.task)?.title ?? check.task,

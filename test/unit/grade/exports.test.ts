@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, test } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { canvasCsv, gradesCsv, gradesJunit, gradescopeResults, moodleCsv } from '../../../runner/grade/exports.ts';
+import { canvasCsv, gradesCsv, gradesJunit, moodleCsv } from '../../../runner/grade/exports.ts';
+import { renderGradescope } from '../../../runner/report/platforms.ts';
 import { reportHtml } from '../../../runner/grade/report-html.ts';
 import { safeEntryPath } from '../../../runner/grade/extract.ts';
 import { readRoster, studentId } from '../../../runner/grade/discover.ts';
@@ -35,7 +36,7 @@ describe('grade exports', () => {
   });
 
   test('Gradescope results mark hidden checks after_published', () => {
-    const gs = JSON.parse(gradescopeResults(broken));
+    const gs = JSON.parse(renderGradescope(broken));
     expect(gs.score).toBe(0);
     expect(gs.tests.map((t: { number: string; visibility: string; max_score: number }) => [t.number, t.visibility, t.max_score])).toEqual([
       ['add-small', 'visible', 5],
