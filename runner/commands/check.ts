@@ -21,6 +21,8 @@ locked-down Docker container (or locally, unisolated, when Docker is absent).
 
 Options:
   --submission DIR     grade the editable files in DIR instead of your workspace
+  --files-by-name      with --submission: a file at the top of DIR stands for the editable
+                       file of that name (uploads that drop folders: Gradescope, PrairieLearn)
   --solution           grade the lab's reference solution
   --in-process         with --solution only: load it in the checks' own process (for coverage and
                        mutation tools); a submission always runs in a process of its own
@@ -48,6 +50,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     {
       ...RUN_OPTIONS,
       submission: { type: 'string' },
+      'files-by-name': { type: 'boolean' },
       solution: { type: 'boolean' },
       'in-process': { type: 'boolean' },
       json: { type: 'boolean' },

@@ -45,7 +45,7 @@ export function limitsOverride(values: { timeout?: string; 'test-timeout'?: stri
 }
 
 /** Collects the submission to grade from --submission, --solution or the lab's workspace, or throws why not. */
-export function pickSubmission(lab: Lab, opts: { submission?: string; solution?: boolean }, root: string): Submission {
+export function pickSubmission(lab: Lab, opts: { submission?: string; solution?: boolean; 'files-by-name'?: boolean }, root: string): Submission {
   if (opts.submission && opts.solution) throw new UsageError('Use either --submission or --solution, not both.');
   let dir = lab.dir;
   let source = `workspace ${lab.dir.slice(root.length + 1)}`;
@@ -59,7 +59,8 @@ export function pickSubmission(lab: Lab, opts: { submission?: string; solution?:
     if (!existsSync(dir)) throw new SubmissionError(`--submission ${opts.submission} does not exist.`, 'Point --submission at a folder holding the lab\'s editable files (or a copy of the repo).');
     if (!statSync(dir).isDirectory()) throw new SubmissionError(`--submission ${opts.submission} is not a folder.`, 'Extract archives first, or point at the folder that holds src/.');
   }
-  const sub = collectSubmission(lab, dir, source);
+  if (opts['files-by-name'] && !opts.submission) throw new UsageError('--files-by-name goes with --submission DIR.', 'It matches files uploaded without their folders (Gradescope, PrairieLearn) to the editable files of the same name.');
+  const sub = collectSubmission(lab, dir, source, { byName: opts['files-by-name'] });
   if (sub.problems.length > 0) {
     const where = opts.submission ? `--submission ${opts.submission}` : opts.solution ? 'the solution' : `your workspace (${lab.dir.slice(root.length + 1)})`;
     const hint = opts.submission || opts.solution

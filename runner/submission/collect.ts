@@ -86,14 +86,28 @@ export function hashFiles(files: Map<string, Buffer>): string {
   return h.digest('hex');
 }
 
+/** The starter's editable files by file name, for the names that only one of them has. */
+function namesOf(lab: Lab): Map<string, string> {
+  const count = new Map<string, string[]>();
+  for (const rel of collectSubmission(lab, lab.dir).files.keys()) {
+    const name = rel.split('/').pop()!;
+    count.set(name, [...(count.get(name) ?? []), rel]);
+  }
+  return new Map([...count].filter(([, paths]) => paths.length === 1).map(([name, [rel]]) => [name, rel]));
+}
+
 /**
  * Takes only the files the manifest lets the learner edit. Everything else (tests, configs,
  * checks, fixtures) comes from the course's own copy, so a learner cannot change how they are tested.
  * Whatever is on disk, this returns problems rather than throwing: a symlink, a name that is not
  * UTF-8, an unreadable folder or too many entries make the submission ungradable, never the run.
  */
-export function collectSubmission(lab: Lab, dir: string, source = dir): Submission {
+export function collectSubmission(lab: Lab, dir: string, source = dir, opts: { byName?: boolean } = {}): Submission {
   const problems: string[] = [];
+  // Uploads that keep only file names (Gradescope's, PrairieLearn's): a top-level file named like
+  // exactly one of the starter's editable files stands for it, unless that path was submitted too.
+  const byName = opts.byName ? namesOf(lab) : new Map<string, string>();
+  const flat = new Map<string, { path: string; entry: Dirent<Buffer> }>();
   const files = new Map<string, Buffer>();
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return { source, base: dir, files, sha256: hashFiles(files), problems: [`${dir} is not a folder.`] };
@@ -133,6 +147,8 @@ export function collectSubmission(lab: Lab, dir: string, source = dir): Submissi
       if (!['node_modules', '.git', '.ailab'].includes(entry.name.toString())) walk(path);
     } else if (entry.isSymbolicLink() && underEditable(rel)) {
       problems.push(`${rel} is a symbolic link; submit the folder itself.`);
+    } else if (!editable(rel) && !rel.includes('/') && byName.has(rel)) {
+      flat.set(byName.get(rel)!, { path, entry });
     } else if (!editable(rel)) {
       // not the learner's to edit: the course's own copy is used
     } else if (entry.isSymbolicLink()) {
@@ -158,6 +174,7 @@ export function collectSubmission(lab: Lab, dir: string, source = dir): Submissi
     }
   };
   walk(base);
+  for (const [rel, { path, entry }] of flat) if (!files.has(rel)) take(path, rel, entry);
   if (total > SUBMISSION_LIMITS.totalBytes) problems.push(`the editable files add up to more than ${SUBMISSION_LIMITS.totalBytes / 1024 / 1024} MB, the cap.`);
   for (const pattern of once.has('walk') ? [] : lab.manifest.files) {
     // a walk cut short proves nothing missing

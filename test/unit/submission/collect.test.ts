@@ -116,4 +116,43 @@ describe('collectSubmission', () => {
     const b = collectSubmission(l, sub({ 'src/add.ts': 'same', 'notes.txt': 'other' }));
     expect(a.sha256).toBe(b.sha256);
   });
+
+  describe('with byName, for uploads that keep only file names', () => {
+    const twoUtils = () => {
+      const course = demoCourse();
+      course['labs/lab-07-demo/lab.yaml'] = course['labs/lab-07-demo/lab.yaml'].replace('files: ["src/add.ts"]', 'files: ["src/**/*.ts"]');
+      course['labs/lab-07-demo/src/a/util.ts'] = 'export {};\n';
+      course['labs/lab-07-demo/src/b/util.ts'] = 'export {};\n';
+      const root = writeTree(course);
+      roots.push(root);
+      return loadLab(join(root, 'labs/lab-07-demo'), root);
+    };
+
+    test('a file at the top stands for the starter file of that name', () => {
+      const dir = sub({ 'add.ts': 'flat' });
+      expect(collectSubmission(lab(), dir).problems).toEqual(['src/add.ts is missing.']);
+      const s = collectSubmission(lab(), dir, dir, { byName: true });
+      expect(s.problems).toEqual([]);
+      expect([...s.files]).toEqual([['src/add.ts', Buffer.from('flat')]]);
+      expect(s.sha256).toBe(collectSubmission(lab(), sub({ 'src/add.ts': 'flat' })).sha256);
+    });
+
+    test('the file at its own path wins over one of the same name at the top', () => {
+      const s = collectSubmission(lab(), sub({ 'add.ts': 'flat', 'src/add.ts': 'kept' }), undefined, { byName: true });
+      expect([...s.files]).toEqual([['src/add.ts', Buffer.from('kept')]]);
+    });
+
+    test('a name that two starter files share stands for neither', () => {
+      const s = collectSubmission(twoUtils(), sub({ 'util.ts': 'which?', 'add.ts': 'flat' }), undefined, { byName: true });
+      expect([...s.files.keys()]).toEqual(['src/add.ts']);
+    });
+
+    test('a symlink at the top is rejected, not followed', () => {
+      const dir = sub({});
+      symlinkSync('/etc/passwd', join(dir, 'add.ts'));
+      const s = collectSubmission(lab(), dir, dir, { byName: true });
+      expect(s.files.size).toBe(0);
+      expect(s.problems).toEqual(['src/add.ts is a symbolic link; submit the file itself.']);
+    });
+  });
 });
