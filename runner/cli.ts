@@ -37,6 +37,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   gradebook: { summary: 'Rebuild (or merge) gradebooks from saved results', usage: 'gradebook DIR [DIR...] [--out DIR]', load: () => import('./commands/gradebook.ts') },
   reset: { summary: "Restore a lab's starter files (your work is backed up first)", usage: 'reset <lab> [--yes]', load: () => import('./commands/reset.ts') },
   watch: { summary: 'Re-run the checks each time you save (q quits)', usage: 'watch <lab> [options]', load: () => import('./commands/watch.ts') },
+  export: { summary: 'Write a lab\'s autograder for Gradescope or PrairieLearn', usage: 'export gradescope|prairielearn <lab> [options]', load: () => import('./commands/export.ts') },
   release: { summary: 'Write a student copy without hidden checks, solutions or mutants', usage: 'release --out DIR', load: () => import('./commands/release.ts') },
   schema: { summary: 'Print or write the JSON Schema of lab.yaml', usage: 'schema [--write|--check]', load: () => import('./commands/schema.ts') },
 };

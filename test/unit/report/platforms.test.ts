@@ -1,41 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import { renderGradescope, renderPrairieLearn } from '../../../runner/report/platforms.ts';
 import { demoResults } from '../../helpers/results.ts';
+import { GradescopeResults, PrairieLearnResults } from '../../helpers/platform-schemas.ts';
 
-// Each platform's results.json as its documentation states it, strict so that no field is invented.
-// Gradescope: gradescope-autograders.readthedocs.io, "Autograder Specifications", Output format.
-const visibility = z.enum(['hidden', 'after_due_date', 'after_published', 'visible']);
-const GradescopeResults = z.strictObject({
-  score: z.number().optional(),
-  execution_time: z.number().optional(),
-  output: z.string().optional(),
-  output_format: z.enum(['text', 'html', 'simple_format', 'md', 'ansi']).optional(),
-  visibility: visibility.optional(),
-  stdout_visibility: visibility.optional(),
-  extra_data: z.record(z.string(), z.unknown()).optional(),
-  tests: z.array(
-    z.strictObject({
-      score: z.number().optional(),
-      max_score: z.number().optional(),
-      status: z.enum(['passed', 'failed']).optional(),
-      name: z.string().optional(),
-      number: z.string().optional(),
-      output: z.string().optional(),
-      tags: z.array(z.string()).optional(),
-      visibility: visibility.optional(),
-    }),
-  ),
-});
-// PrairieLearn: docs/externalGrading.md, "Grading results".
-const PrairieLearnResults = z.strictObject({
-  gradable: z.boolean().optional(),
-  score: z.number().min(0).max(1).optional(),
-  format_errors: z.union([z.string(), z.array(z.string())]).optional(),
-  message: z.string().optional(),
-  output: z.string().optional(),
-  tests: z.array(z.strictObject({ name: z.string(), description: z.string().optional(), points: z.number(), max_points: z.number(), message: z.string().optional(), output: z.string().optional() })).optional(),
-});
 
 describe('Gradescope results.json', () => {
   test('matches the documented format: one test per check, points, status, feedback, and hidden checks shown once published', () => {
@@ -47,6 +14,11 @@ describe('Gradescope results.json', () => {
     ]);
     expect(out.tests[1].output).toBe('expected -1 to be -3\n\nHint: Negative numbers too.');
     expect(out.output).toBe('lab-07: 5/10');
+  });
+
+  test('what went wrong with the whole submission is said once, in the top-level output', () => {
+    const results = { ...demoResults('x'), problems: ['src/add.ts is missing.'] };
+    expect(GradescopeResults.parse(JSON.parse(renderGradescope(results))).output).toBe('lab-07: 5/10\n- src/add.ts is missing.');
   });
 
   test('a hidden check can be kept hidden', () => {
