@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   if (platform === 'gradescope') {
     if (dir || extra.length) throw new UsageError(`Unexpected argument "${dir ?? extra[0]}".`, 'The zip goes where --out says.');
     if (values.hidden !== undefined && !(GRADESCOPE_VISIBILITY as readonly string[]).includes(values.hidden)) {
-      throw new UsageError(`--hidden must be one of ${GRADESCOPE_VISIBILITY.join(', ')}, not "${values.hidden}".`);
+      throw new UsageError(`--hidden must be one of ${GRADESCOPE_VISIBILITY.join(', ')}, not "${values.hidden}".`, `By default hidden checks' results are shown once the grades are published (${DEFAULT_HIDDEN_VISIBILITY}).`);
     }
     const out = resolve(values.out ?? `${lab.manifest.id}-gradescope.zip`);
     if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) throw new UsageError(`--out ${values.out}: the folder ${dirname(out)} does not exist.`, 'Create it first, or name a file in an existing folder.');
@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.out || values.hidden) throw new UsageError('--out and --hidden are for gradescope.', 'For prairielearn, name the course folder: export prairielearn <lab> DIR.');
   if (!dir) throw new UsageError('Name the PrairieLearn course folder to write the question into.', `Example: npm run lab -- export prairielearn ${lab.manifest.id} ../pl-course`);
-  if (extra.length) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  if (extra.length) throw new UsageError(`Unexpected argument "${extra[0]}".`, `Usage: ailab ${USAGE}`);
   const course = resolve(dir);
   if (existsSync(course) && !statSync(course).isDirectory()) throw new UsageError(`${dir} is not a folder.`, 'Name the root of a PrairieLearn course (the folder that holds questions/), or a new folder.');
   const done = writePrairieLearn(root, lab, course, names, (n, total) => {

@@ -10,6 +10,9 @@ import type { GradescopeVisibility } from '../report/platforms.ts';
 import type { BundleFile } from './files.ts';
 import { graderFiles } from './files.ts';
 
+/** The user the learner's code runs as on a platform: nobody, which owns no file there. */
+export const PLATFORM_LEARNER_UID = 65534;
+
 /** Where Gradescope extracts the zip, and where ailab sits in it. */
 const SOURCE = '/autograder/source';
 
@@ -32,6 +35,11 @@ ${executables.map((p) => `  '${p.replace(/'/g, `'\\''`)}'`).join(' \\\n')}
 cd "$SRC/ailab"
 "$SRC/node/bin/node" runner/bin/ailab.mjs --version
 "$SRC/node/bin/node" runner/bin/ailab.mjs list >/dev/null
+# The learner's code runs as nobody (run_autograder sets AILAB_LEARNER_UID): the course's own
+# copy of the checks, fixtures and runner is root's only. node_modules stays readable.
+chmod 0711 "$SRC" "$SRC/ailab"
+chmod -R go-rwx "$SRC/ailab/labs" "$SRC/ailab/runner" "$SRC/ailab/package.json" "$SRC/ailab/package-lock.json" "$SRC/setup.sh" "$SRC/run_autograder"
+if [ -d "$SRC/ailab/fixtures" ]; then chmod -R go-rwx "$SRC/ailab/fixtures"; fi
 echo "ailab: the autograder for ${lab.manifest.id} is set up"
 `;
 }
@@ -40,14 +48,15 @@ echo "ailab: the autograder for ${lab.manifest.id} is set up"
 export function runAutograderScript(lab: Lab, hidden: GradescopeVisibility): string {
   return `#!/usr/bin/env bash
 # Written by \`ailab export gradescope ${lab.manifest.id}\`. Gradescope runs it for each submission.
-# Gradescope's container is the sandbox here, so ailab runs the checks with its local sandbox.
+# Gradescope's container is the sandbox here, so ailab runs the checks with its local sandbox,
+# and the learner's code as nobody.
 # A submission that can't be taken is a score of 0 with the reason. A grading failure (exit 3)
 # writes no results.json, so Gradescope shows a failed run and never a score.
 set -uo pipefail
 SRC=${SOURCE}
 mkdir -p /autograder/results
 cd "$SRC/ailab"
-AILAB_GRADESCOPE_HIDDEN=${hidden} NO_COLOR=1 CI=true "$SRC/node/bin/node" runner/bin/ailab.mjs check ${lab.manifest.id} \\
+AILAB_LEARNER_UID=${PLATFORM_LEARNER_UID} AILAB_GRADESCOPE_HIDDEN=${hidden} NO_COLOR=1 CI=true "$SRC/node/bin/node" runner/bin/ailab.mjs check ${lab.manifest.id} \\
   --submission /autograder/submission --files-by-name --sandbox local \\
   --reporter gradescope --out /autograder/results/results.json
 code=$?

@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { dirname, join } from 'node:path';
 import type { Lab } from '../lab/load.ts';
 import { graderFiles, type BundleFile } from './files.ts';
+import { PLATFORM_LEARNER_UID } from './gradescope.ts';
 
 /** PrairieLearn's cap on a grading job's timeout, in seconds. */
 export const PL_MAX_TIMEOUT_S = 600;
@@ -20,14 +21,19 @@ export const serverFolder = (lab: Lab) => `ailab-${lab.manifest.id}`;
 export function runScript(lab: Lab): string {
   return `#!/usr/bin/env bash
 # Written by \`ailab export prairielearn ${lab.manifest.id}\`: the entrypoint of the question's grading job.
-# The grading container is the sandbox here, so ailab runs the checks with its local sandbox.
+# The grading container is the sandbox here, so ailab runs the checks with its local sandbox,
+# and the learner's code as nobody.
 # A submission that can't be taken is "gradable": false with the reason. A grading failure
 # (exit 3) writes no results.json, so PrairieLearn shows a failed job and never a score.
 set -uo pipefail
 HERE=/grade/serverFilesCourse/${serverFolder(lab)}
 mkdir -p /grade/results
+# The learner's code runs as nobody: the grader's own checks, fixtures and runner are root's only.
+chmod 0711 "$HERE"
+chmod -R go-rwx "$HERE/labs" "$HERE/runner" "$HERE/package.json" "$HERE/package-lock.json" "$HERE/run.sh"
+if [ -d "$HERE/fixtures" ]; then chmod -R go-rwx "$HERE/fixtures"; fi
 cd "$HERE"
-NO_COLOR=1 CI=true node runner/bin/ailab.mjs check ${lab.manifest.id} \\
+AILAB_LEARNER_UID=${PLATFORM_LEARNER_UID} NO_COLOR=1 CI=true node runner/bin/ailab.mjs check ${lab.manifest.id} \\
   --submission /grade/student --files-by-name --sandbox local \\
   --reporter prairielearn --out /grade/results/results.json
 code=$?

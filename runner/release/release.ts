@@ -22,7 +22,7 @@ export function isStudentCopy(root: string): boolean {
 export function refuseInStudentCopy(root: string, command: string): void {
   if (!isStudentCopy(root)) return;
   throw new UsageError(
-    `\`${command}\` needs the instructor's course, and this is a student copy made by \`ailab release\` (${RELEASE_MARKER}): it has no hidden checks, solutions or mutants, so it can't ${command === 'grade' ? 'grade anyone' : 'prove the checks'}.`,
+    `\`${command}\` needs the instructor's course, and this is a student copy made by \`ailab release\` (${RELEASE_MARKER}): it has no hidden checks, solutions or mutants, so it can't ${command === 'grade' ? 'grade anyone' : command === 'export' ? 'build an autograder' : 'prove the checks'}.`,
     `Run \`npm run lab -- ${command}\` in the course repository. Here, \`npm run check <lab>\` runs the public tests.`,
   );
 }

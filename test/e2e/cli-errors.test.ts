@@ -1,7 +1,7 @@
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ailab } from '../helpers/cli.ts';
+import { ailab, ROOT } from '../helpers/cli.ts';
 import { demoCourse, demoManifest, removeTree, writeTree } from '../helpers/course.ts';
 
 const roots: string[] = [];
@@ -104,6 +104,27 @@ describe('bad input gets a clear message and exit code, never a stack trace', ()
     expect(run.stderr).toContain('next: Run `npm install` first.');
   });
 
+  test('export: a missing or unknown platform, a missing lab or course folder, a bad --hidden or --out are usage errors (exit 2), and nothing is written', async () => {
+    const cases: [string[], string][] = [
+      [['export'], 'error: Name a platform and a lab.'],
+      [['export', 'moodle', 'lab-00'], 'error: Unknown platform "moodle".'],
+      [['export', 'gradescope'], 'error: Name the lab to export.'],
+      [['export', 'gradescope', 'lab-99'], 'lab-99'],
+      [['export', 'gradescope', 'lab-00', '--hidden', 'sometimes'], 'error: --hidden must be one of visible, hidden, after_due_date, after_published, not "sometimes".'],
+      [['export', 'gradescope', 'lab-00', '--out', '/nonexistent-dir/a.zip'], 'the folder /nonexistent-dir does not exist'],
+      [['export', 'prairielearn', 'lab-00'], 'error: Name the PrairieLearn course folder'],
+      [['export', 'prairielearn', 'lab-00', '/tmp', '--hidden', 'visible'], 'error: --out and --hidden are for gradescope.'],
+      [['export', 'prairielearn', 'lab-00', join(ROOT, 'package.json')], 'is not a folder'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await ailab(args);
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toContain(message);
+      expect(run.stderr).toMatch(/\nnext: /);
+    }
+    expect(existsSync('/nonexistent-dir')).toBe(false);
+  });
+
   test('unknown options and commands are usage errors (exit 2)', async () => {
     const bad = await ailab(['check', 'lab-00', '--frobnicate']);
     expect(bad.exitCode).toBe(2);
@@ -113,7 +134,7 @@ describe('bad input gets a clear message and exit code, never a stack trace', ()
     expect(typo.stderr).toContain('Did you mean "verify"?');
   });
 
-  test.each(['check', 'list', 'verify', 'image', 'doctor', 'schema'])('%s --help prints usage and examples', async (cmd) => {
+  test.each(['check', 'list', 'verify', 'image', 'doctor', 'schema', 'export'])('%s --help prints usage and examples', async (cmd) => {
     const run = await ailab([cmd, '--help']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/^Usage: ailab /);

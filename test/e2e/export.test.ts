@@ -26,6 +26,22 @@ function flat(name: string, files: Record<string, string>): string {
 const solution = () => flat('solution', { 'similarity.ts': join(LAB, 'solution/src/similarity.ts') });
 const starter = () => flat('starter', { 'similarity.ts': join(LAB, 'src/similarity.ts') });
 const nothing = () => flat('nothing', {});
+/** A submission whose cosine returns the user id its code runs as, and tries to read the course's own checks. */
+function spy(courseChecks: string): string {
+  const dir = join(work, 'uploads', 'spy');
+  mkdirSync(dir, { recursive: true });
+  const source = readFileSync(join(LAB, 'solution/src/similarity.ts'), 'utf8').replace(
+    /export function cosine\(a: readonly number\[\], b: readonly number\[\]\): number \{/,
+    `export function cosine(a: readonly number[], b: readonly number[]): number {
+  if (a.length === 3 && a[0] === 1 && a[1] === 2 && a[2] === 3 && b[2] === 3) {
+    let read = 'nothing';
+    try { read = String(readFileSync(${JSON.stringify(courseChecks)}, 'utf8').length); } catch (e) { read = (e as { code?: string }).code ?? 'error'; }
+    return Number(process.getuid!()) * 1000 + (read === 'EACCES' ? 1 : read === 'ERR_ACCESS_DENIED' ? 2 : 3);
+  }`,
+  );
+  writeFileSync(join(dir, 'similarity.ts'), `import { readFileSync } from 'node:fs';\n${source}`);
+  return dir;
+}
 
 describe('export gradescope', () => {
   let box: PlatformContainer;
@@ -83,6 +99,23 @@ describe('export gradescope', () => {
     const failed = results!.tests.filter((t) => t.status === 'failed');
     expect(failed.length).toBeGreaterThan(5);
     expect(failed.every((t) => /\n\nHint: /.test(t.output ?? ''))).toBe(true);
+  });
+
+  test('the learner\'s code runs as nobody, and reading the course\'s own checks is refused', async () => {
+    const { run, results } = await grade(spy('/autograder/source/ailab/labs/lab-00-warmup/checks/similarity.test.ts'));
+    expect(run.exitCode, run.stderr).toBe(0);
+    const identical = results!.tests.find((t) => t.number === 'cosine-identical')!;
+    // 65534 is nobody; 2 is the permission model's ERR_ACCESS_DENIED (the file's mode, root's only, is the wall behind it)
+    expect(identical.output).toMatch(/expected 65534002 to be close to 1/);
+    expect(results!.score).toBe(90);
+    // Behind the permission model, the modes setup.sh left: nobody reads no check, fixture or runner file, and writes no result.
+    for (const path of ['/autograder/source/ailab/labs/lab-00-warmup/checks/similarity.test.ts', '/autograder/source/ailab/runner/cli.ts', '/autograder/source/run_autograder']) {
+      const read = await box.exec(['cat', path], { user: '65534:65534' });
+      expect(read.exitCode, path).not.toBe(0);
+      expect(read.stderr).toContain('Permission denied');
+    }
+    expect((await box.exec(['cp', '/autograder/source/ailab/node_modules/vitest/package.json', '/autograder/results/results.json'], { user: '65534:65534' })).stderr).toContain('Permission denied');
+    expect((await box.exec(['cat', '/autograder/source/ailab/node_modules/vitest/package.json'], { user: '65534:65534' })).exitCode).toBe(0);
   });
 
   test('an upload without the file is a score of 0 that says which file is missing', async () => {

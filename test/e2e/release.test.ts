@@ -77,11 +77,11 @@ describe('ailab release', () => {
     }
   });
 
-  test('the copy has a student README, and grade and verify refuse to run there', async () => {
+  test('the copy has a student README, and grade, verify and export refuse to run there', async () => {
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     expect(readme).toContain('## What grading adds');
     expect(readme).not.toContain('## Grading a class');
-    for (const command of [['grade', 'lab-00', join(out, 'labs'), '--out', join(out, '..', 'g')], ['verify', 'lab-00']]) {
+    for (const command of [['grade', 'lab-00', join(out, 'labs'), '--out', join(out, '..', 'g')], ['verify', 'lab-00'], ['export', 'gradescope', 'lab-00', '--out', join(out, '..', 'a.zip')]]) {
       const run = await execa(process.execPath, [join(out, 'runner/bin/ailab.mjs'), ...command], { cwd: out, env: { NO_COLOR: '1', CI: 'true' }, reject: false });
       expect(run.exitCode, run.stderr).toBe(2);
       expect(run.stderr).toContain(`\`${command[0]}\` needs the instructor's course, and this is a student copy`);

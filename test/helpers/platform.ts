@@ -76,10 +76,10 @@ export class PlatformContainer {
     return new PlatformContainer(stdout.trim());
   }
 
-  /** Runs a command as root; never throws on its exit code. */
-  exec(args: string[], opts: { workdir?: string; env?: Record<string, string> } = {}) {
+  /** Runs a command (as root unless `user` says otherwise); never throws on its exit code. */
+  exec(args: string[], opts: { workdir?: string; env?: Record<string, string>; user?: string } = {}) {
     const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-    return execa('docker', ['exec', ...(opts.workdir ? ['--workdir', opts.workdir] : []), ...env, this.id, ...args], { reject: false, timeout: 340_000 });
+    return execa('docker', ['exec', ...(opts.workdir ? ['--workdir', opts.workdir] : []), ...(opts.user ? ['--user', opts.user] : []), ...env, this.id, ...args], { reject: false, timeout: 340_000 });
   }
 
   /** Copies a host folder's contents into the container at `to` (created). */
