@@ -58,7 +58,7 @@ async function verifyMutation(labs: Lab[], root: string, opts: { jobs: number; f
   const c = colors();
   for (const r of reports) {
     const m = r.mutation;
-    const counts = [`${m.killed + m.timedOut} detected`, `${m.survived.length} survived`, `${m.equivalent} equivalent`, m.invalid ? `${m.invalid} invalid` : ''].filter(Boolean).join(', ');
+    const counts = [`${m.killed + m.timedOut} detected`, `${m.survived.length} survived`, `${m.equivalent} equivalent`, m.invalid ? `${m.invalid} invalid` : '', m.rechecked ? `${m.rechecked} rerun by ailab, as Stryker ran no test` : ''].filter(Boolean).join(', ');
     process.stdout.write(`${r.ok ? c.green('✓') : c.red('✗')} ${c.bold(r.id)}  mutation score ${c.bold(`${m.score.toFixed(2)}%`)} ${c.dim(`(min ${m.minScore}%; ${counts} of ${m.total})  ${(r.durationMs / 1000).toFixed(1)} s`)}\n`);
     for (const s of m.survived) process.stdout.write(`    ${c.yellow('survived')} ${s.file}:${s.line}:${s.column}  ${s.mutator} → ${s.replacement.replace(/\s+/g, ' ').slice(0, 100)}${s.status === 'NoCoverage' ? c.dim('  (no test reaches it)') : ''}\n`);
     for (const e of m.errors) process.stdout.write(`    ${c.red('error')} ${e}\n`);

@@ -8,7 +8,9 @@ import { execa } from 'execa';
 import { AilabError, EXIT, InterruptedError } from '../core/errors.ts';
 import { stripAnsi } from '../results/messages.ts';
 import { stageRun } from '../stage/stage.ts';
-import { collectSubmission } from '../submission/collect.ts';
+import { runChecks } from '../run/run-checks.ts';
+import { LocalSandbox } from '../sandbox/local.ts';
+import { collectSubmission, hashFiles } from '../submission/collect.ts';
 import type { Lab } from './load.ts';
 import type { LabEquivalent } from './schema.ts';
 
@@ -43,6 +45,8 @@ export interface LabMutation {
     equivalent: number;
     /** Mutants that do not compile or crash before any test (Stryker leaves them out of its score too). */
     invalid: number;
+    /** Mutants Stryker ran no test against (issues #6213, #6192) that ailab ran through the checks itself. */
+    rechecked: number;
     /** Every mutant Stryker made. */
     total: number;
     /** Measurements that can't be trusted, and lab.yaml equivalents that match no surviving mutant. */
@@ -59,7 +63,32 @@ interface ReportMutant {
   replacement?: string;
   status: 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
   testsCompleted?: number;
-  location: { start: { line: number; column: number } };
+  location: { start: { line: number; column: number }; end?: { line: number; column: number } };
+}
+
+/** What ailab's own run of a mutant said, for a "survivor" Stryker ran no test against: keyed by mutantKey. */
+export type Rechecks = Map<string, 'killed' | 'survived'>;
+
+/** A mutant's key in Rechecks: its file, place, mutator and replacement. */
+export const mutantKey = (file: string, m: ReportMutant) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${m.replacement ?? ''}`;
+
+/** True for the "survivors" of Stryker issues #6213 and #6192: no test completed against them. */
+const ranNoTest = (m: ReportMutant) => m.status === 'Survived' && (m.testsCompleted ?? 0) === 0;
+
+/** The report's mutants that ailab must run itself (ranNoTest), with their files relative to the lab. */
+export function unconfirmedSurvivors(labPath: string, report: { files: Record<string, { mutants: ReportMutant[] }> }): { file: string; mutant: ReportMutant }[] {
+  return Object.entries(report.files).flatMap(([path, entry]) => {
+    const file = path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path;
+    return entry.mutants.filter(ranNoTest).map((mutant) => ({ file, mutant }));
+  });
+}
+
+/** The source with one mutant applied: its range (1-based lines and columns, end exclusive) replaced. */
+export function applyMutant(source: string, m: ReportMutant): string {
+  if (!m.location.end || m.replacement === undefined) throw new Error(`the report gives no range or replacement for mutant ${m.id}`);
+  const lines = source.split('\n');
+  const offset = (at: { line: number; column: number }) => lines.slice(0, at.line - 1).reduce((n, l) => n + l.length + 1, 0) + at.column - 1;
+  return source.slice(0, offset(m.location.start)) + m.replacement + source.slice(offset(m.location.end));
 }
 
 /** StrykerJS could not score the lab: it is not installed, or its run failed. */
@@ -102,7 +131,7 @@ function describe(file: string, m: ReportMutant): string {
 }
 
 /** Scores Stryker's JSON report against the lab's listed equivalents. */
-export function scoreReport(lab: Lab, labPath: string, report: { files: Record<string, { mutants: ReportMutant[] }> }): Omit<LabMutation['mutation'], 'reports' | 'minScore'> {
+export function scoreReport(lab: Lab, labPath: string, report: { files: Record<string, { mutants: ReportMutant[] }> }, rechecks: Rechecks = new Map()): Omit<LabMutation['mutation'], 'reports' | 'minScore'> {
   const equivalents = lab.manifest.mutation.equivalent.map((entry) => ({ entry, at: parseAt(entry.at) }));
   const used = new Set<LabEquivalent>();
   const survived: Survivor[] = [];
@@ -111,6 +140,7 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
   let timedOut = 0;
   let equivalent = 0;
   let invalid = 0;
+  let rechecked = 0;
   let total = 0;
   for (const [path, entry] of Object.entries(report.files)) {
     const file = path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path;
@@ -122,10 +152,16 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
         if (m.status === 'Killed') killed++;
         else timedOut++;
         if (listed) errors.push(`lab.yaml lists ${describe(file, m)} as equivalent, but the checks detect it (${m.status.toLowerCase()}): remove the entry.`);
-      } else if (m.status === 'Survived' && (m.testsCompleted ?? 0) === 0) {
+      } else if (ranNoTest(m) && rechecks.get(mutantKey(file, m)) === 'killed') {
+        // Stryker ran no test (issues #6213 and #6192), and ailab's own run of it fails checks.
+        killed++;
+        rechecked++;
+        if (listed) errors.push(`lab.yaml lists ${describe(file, m)} as equivalent, but the checks detect it (rechecked by ailab): remove the entry.`);
+      } else if (ranNoTest(m) && !rechecks.has(mutantKey(file, m))) {
         // Stryker issues #6213 and #6192: with vitest 4.1 a run can complete no test and still say "survived".
         errors.push(`${describe(file, m)}: Stryker says it survived, but no test ran against it (testsCompleted 0), so that measures nothing. Run again with --force; if it stays, it is Stryker's bug (stryker-js #6213), not a weak check.`);
       } else if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        if (ranNoTest(m)) rechecked++; // ailab's own run passes every check: a survivor after all
         if (listed) equivalent++;
         else survived.push({ file, line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, replacement: m.replacement ?? '', status: m.status });
       } else if (m.status === 'CompileError' || m.status === 'RuntimeError') invalid++;
@@ -139,7 +175,7 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
   const counted = detected + survived.length;
   if (total === 0) errors.push('Stryker made no mutants of the solution: check the lab\'s files: globs.');
   const score = counted === 0 ? 100 : Math.floor((detected / counted) * 10_000) / 100;
-  return { score, killed, timedOut, survived, equivalent, invalid, total, errors };
+  return { score, killed, timedOut, survived, equivalent, invalid, rechecked, total, errors };
 }
 
 /** The Stryker CLI in the course's node_modules, or a clear error when it isn't installed. */
@@ -241,7 +277,9 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
       );
     }
     keepPortable(incrementalFile(lab));
-    const scored = scoreReport(lab, tree.labPath, JSON.parse(readFileSync(reports.json, 'utf8')));
+    const report = JSON.parse(readFileSync(reports.json, 'utf8'));
+    const rechecks = await recheck(lab, root, solution.files, unconfirmedSurvivors(tree.labPath, report), opts);
+    const scored = scoreReport(lab, tree.labPath, report, rechecks);
     const minScore = lab.manifest.mutation.min_score;
     return {
       id,
@@ -253,4 +291,23 @@ export async function mutationScore(lab: Lab, root: string, opts: MutationOption
   } finally {
     tree.cleanup();
   }
+}
+
+/**
+ * Runs each mutant Stryker ran no test against through the lab's checks itself, in-process as
+ * Stryker does (the mutant is the solution's code): killed when any check fails, survived when all
+ * pass. A mutant that breaks the module at load (`new TextDecoder('')`) is one Stryker misses so.
+ */
+async function recheck(lab: Lab, root: string, solution: Map<string, Buffer>, mutants: { file: string; mutant: ReportMutant }[], opts: MutationOptions): Promise<Rechecks> {
+  const verdicts: Rechecks = new Map();
+  const sandbox = new LocalSandbox();
+  for (const { file, mutant } of mutants) {
+    const source = solution.get(file);
+    if (!source) continue;
+    opts.onProgress?.(`${lab.manifest.id}: running ${file}:${mutant.location.start.line}:${mutant.location.start.column} through the checks, since Stryker ran no test against it`);
+    const files = new Map(solution).set(file, Buffer.from(applyMutant(source.toString('utf8'), mutant)));
+    const r = await runChecks({ lab, root, files, source: `Stryker mutant ${mutant.id}`, sha256: hashFiles(files), sandbox, signal: opts.signal, inProcess: true });
+    verdicts.set(mutantKey(file, mutant), r.score < r.maxScore ? 'killed' : 'survived');
+  }
+  return verdicts;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadLab } from '../../../runner/lab/load.ts';
-import { scoreReport } from '../../../runner/lab/mutation.ts';
+import { applyMutant, mutantKey, scoreReport, unconfirmedSurvivors } from '../../../runner/lab/mutation.ts';
 import { demoCourse, demoManifest, removeTree, writeTree } from '../../helpers/course.ts';
 
 // scoreReport reads StrykerJS's JSON report (mutation-testing-report-schema); the real Stryker run
@@ -46,6 +46,22 @@ describe('scoreReport', () => {
     const scored = scoreReport(lab(), LAB, report(mutant(1, 'Killed', 2, 7, 'ConditionalExpression', 'true'), mutant(2, 'Survived', 2, 7, 'ConditionalExpression', 'false', 0)));
     expect(scored.survived).toEqual([]);
     expect(scored.errors).toEqual(['src/add.ts:2:7 ConditionalExpression → `false`: Stryker says it survived, but no test ran against it (testsCompleted 0), so that measures nothing. Run again with --force; if it stays, it is Stryker\'s bug (stryker-js #6213), not a weak check.']);
+  });
+
+  test('a "survivor" that ran no test counts as ailab\'s own run of it says: killed, or survived', () => {
+    const m = mutant(2, 'Survived', 2, 7, 'ConditionalExpression', 'false', 0);
+    const killed = scoreReport(lab(), LAB, report(mutant(1, 'Killed', 2, 7, 'ConditionalExpression', 'true'), m), new Map([[mutantKey('src/add.ts', m), 'killed']]));
+    expect(killed).toMatchObject({ killed: 2, rechecked: 1, survived: [], errors: [], score: 100 });
+    const survived = scoreReport(lab(), LAB, report(mutant(1, 'Killed', 2, 7, 'ConditionalExpression', 'true'), m), new Map([[mutantKey('src/add.ts', m), 'survived']]));
+    expect(survived).toMatchObject({ killed: 1, rechecked: 1, errors: [], score: 50 });
+    expect(survived.survived.map((s) => s.column)).toEqual([7]);
+  });
+
+  test('applyMutant replaces exactly the reported range (1-based, end exclusive)', () => {
+    const source = "const a = 1;\nconst d = new TextDecoder('utf-8', { ignoreBOM: true });\n";
+    const m = { id: '9', mutatorName: 'StringLiteral', replacement: '""', status: 'Survived' as const, testsCompleted: 0, location: { start: { line: 2, column: 27 }, end: { line: 2, column: 34 } } };
+    expect(applyMutant(source, m)).toBe("const a = 1;\nconst d = new TextDecoder(\"\", { ignoreBOM: true });\n");
+    expect(unconfirmedSurvivors(LAB, { files: { [`${LAB}/src/add.ts`]: { mutants: [m, mutant(1, 'Survived', 2, 7, 'ConditionalExpression', 'true')] } } })).toEqual([{ file: 'src/add.ts', mutant: m }]);
   });
 
   test('a listed equivalent leaves the denominator; a column tells two alike on one line apart', () => {
