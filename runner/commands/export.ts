@@ -6,7 +6,6 @@ import { courseRoot } from '../core/paths.ts';
 import { resolveLab } from '../lab/resolve.ts';
 import { refuseInStudentCopy } from '../release/release.ts';
 import { DEFAULT_HIDDEN_VISIBILITY, GRADESCOPE_VISIBILITY, type GradescopeVisibility } from '../report/platforms.ts';
-import { collectSubmission } from '../submission/collect.ts';
 import { gradescopeFiles, writeZip } from '../export/gradescope.ts';
 import { uploadNames } from '../export/files.ts';
 import { writePrairieLearn } from '../export/prairielearn.ts';
@@ -57,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   const root = courseRoot();
   refuseInStudentCopy(root, 'export');
   const lab = resolveLab(query, root);
-  const names = uploadNames(lab, starterFiles(lab));
+  const names = uploadNames(lab);
   const show = progress();
   const started = Date.now();
   const secs = () => ((Date.now() - started) / 1000).toFixed(1);
@@ -95,9 +94,4 @@ export async function run(argv: string[]): Promise<number> {
       `Commit both to the course repository and sync; learners upload ${names.join(', ')}.\n`,
   );
   return EXIT.ok;
-}
-
-/** The starter's editable files, relative to the lab. */
-function starterFiles(lab: Parameters<typeof collectSubmission>[0]): string[] {
-  return [...collectSubmission(lab, lab.dir).files.keys()];
 }

@@ -7,7 +7,8 @@ import { mapPool } from '../core/pool.ts';
 import { discoverSubmissions, readRoster, type SubmissionEntry } from '../grade/discover.ts';
 import { writeExports, type GradeRow } from '../grade/exports.ts';
 import { gradeEntry } from '../grade/grade-one.ts';
-import { DEFAULT_POD_IMAGE, emitK8s } from '../grade/k8s.ts';
+import { emitK8s } from '../grade/k8s.ts';
+import { NODE_IMAGE } from '../image/recipe.ts';
 import { lockOutput } from '../grade/lock.ts';
 import { gradebookRows, readResults } from '../grade/gradebook.ts';
 import type { Results } from '../results/schema.ts';
@@ -51,7 +52,7 @@ Options:
   --shards N         with --emit: how many shards (default: one per student, so no two
                      students' code shares a pod)
   --parallelism N    with --emit: pods at once (default 10)
-  --image IMAGE      with --emit: the pods' image (default ${DEFAULT_POD_IMAGE})
+  --image IMAGE      with --emit: the pods' image (default ${NODE_IMAGE})
   --resume           skip students whose result exists for the same submission and lab version
   --only IDS         grade just these students (comma-separated); the exports are rebuilt
                      from every result in DIR/results/, so the rest of the class stays
@@ -100,7 +101,7 @@ function emit(values: { emit?: string; shards?: string; parallelism?: string; im
   const found = discoverSubmissions(resolve(positionals[1]));
   const dir = resolve(positionals[2]);
   const limits = { ...lab.manifest.limits, ...limitsOverride(values) };
-  const { shards } = emitK8s(lab, found.entries, dir, { shards: wholeNumber('shards', values.shards, 100_000), parallelism: wholeNumber('parallelism', values.parallelism, 10_000), image: values.image ?? DEFAULT_POD_IMAGE, limits });
+  const { shards } = emitK8s(lab, found.entries, dir, { shards: wholeNumber('shards', values.shards, 100_000), parallelism: wholeNumber('parallelism', values.parallelism, 10_000), image: values.image ?? NODE_IMAGE, limits });
   process.stdout.write(`Wrote a Kubernetes bundle for ${found.entries.length} student(s) of ${lab.manifest.id} in ${shards} shard(s) to ${dir}: job.yaml, pvc.yaml, networkpolicy.yaml, subs/, README.md (the steps).\n`);
   if (found.skipped.length > 0) process.stdout.write(`skipped ${found.skipped.length} entr${found.skipped.length === 1 ? 'y' : 'ies'} of the submissions folder:\n${found.skipped.map((s) => `  ${s.name}: ${s.reason}`).join('\n')}\n`);
   return EXIT.ok;

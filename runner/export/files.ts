@@ -7,6 +7,7 @@ import { globSync } from 'tinyglobby';
 import { LabError } from '../core/errors.ts';
 import type { Lab } from '../lab/load.ts';
 import { INSTRUCTOR_ONLY } from '../release/release.ts';
+import { starterNames } from '../submission/collect.ts';
 
 /** One file of a bundle: its path in the bundle, and its bytes on disk or as text. */
 export interface BundleFile {
@@ -18,6 +19,40 @@ export interface BundleFile {
 
 /** Lab parts a grader never needs: the solution and mutants (instructor-only), bench and local state. */
 const LAB_LEFT_OUT = new Set([...INSTRUCTOR_ONLY.filter((p) => p !== 'checks'), 'bench.ts', 'node_modules', '.ailab']);
+
+/** The user the learner's code runs as on a platform: nobody, which owns no file there. */
+export const PLATFORM_LEARNER_UID = 65534;
+
+/**
+ * Bash lines that make a grader's own files root's only, since the learner's code runs as nobody:
+ * the checks, fixtures, runner and scripts. `traversable` (the course folder and those above it)
+ * can be passed through, and node_modules stays readable, for the learner's imports.
+ */
+export function lockDownLines(course: string, traversable: string[], scripts: string[]): string {
+  return `# The learner's code runs as nobody: the grader's own checks, fixtures and runner are root's only.
+chmod 0711 ${traversable.map((d) => `"${d}"`).join(' ')}
+chmod -R go-rwx "${course}/labs" "${course}/runner" "${course}/package.json" "${course}/package-lock.json" ${scripts.map((f) => `"${f}"`).join(' ')}
+if [ -d "${course}/fixtures" ]; then chmod -R go-rwx "${course}/fixtures"; fi
+`;
+}
+
+/**
+ * Bash lines that grade one submission on a platform: \`check\` with the local sandbox (the
+ * platform's container is the sandbox), the learner as nobody, files matched by name, into the
+ * platform's results.json. Exit 0 when that file holds a score (every check passed, or some
+ * failed); a grading failure (exit 3) writes none and keeps its code.
+ */
+export function gradeLines(lab: Lab, opts: { node: string; submission: string; reporter: 'gradescope' | 'prairielearn'; out: string; env?: Record<string, string> }): string {
+  const env = Object.entries({ AILAB_LEARNER_UID: String(PLATFORM_LEARNER_UID), ...opts.env, NO_COLOR: '1', CI: 'true' }).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${env} ${opts.node} runner/bin/ailab.mjs check ${lab.manifest.id} \\
+  --submission ${opts.submission} --files-by-name --sandbox local \\
+  --reporter ${opts.reporter} --out ${opts.out}
+code=$?
+# 0: every check passed; 1: some failed. Either way results.json holds the score.
+if [ "$code" -le 1 ]; then exit 0; fi
+exit "$code"
+`;
+}
 
 /** Course files at the top that the runner reads. */
 const COURSE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
@@ -61,11 +96,11 @@ export function graderFiles(root: string, lab: Lab, prefix: string): BundleFile[
 }
 
 /** The editable files a learner uploads, by name: the starter's, whose names must be unique. */
-export function uploadNames(lab: Lab, starter: string[]): string[] {
-  const names = starter.map((rel) => rel.split('/').pop()!);
-  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+export function uploadNames(lab: Lab): string[] {
+  const names = starterNames(lab);
+  const twice = [...names].filter(([, paths]) => paths.length > 1).map(([name]) => name);
   if (twice.length > 0) {
-    throw new LabError('E_LAB_FILES', `${lab.manifest.id}'s editable files share the name${twice.length > 1 ? 's' : ''} ${[...new Set(twice)].join(', ')}, and a platform upload keeps only names.`, 'Give each editable file its own name, or have learners submit a zip of the folder.');
+    throw new LabError('E_LAB_FILES', `${lab.manifest.id}'s editable files share the name${twice.length > 1 ? 's' : ''} ${twice.join(', ')}, and a platform upload keeps only names.`, 'Give each editable file its own name, or have learners submit a zip of the folder.');
   }
-  return names.sort();
+  return [...names.keys()].sort();
 }

@@ -7,11 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { Lab } from '../lab/load.ts';
 import type { GradescopeVisibility } from '../report/platforms.ts';
-import type { BundleFile } from './files.ts';
-import { graderFiles } from './files.ts';
-
-/** The user the learner's code runs as on a platform: nobody, which owns no file there. */
-export const PLATFORM_LEARNER_UID = 65534;
+import { gradeLines, graderFiles, lockDownLines, type BundleFile } from './files.ts';
 
 /** Where Gradescope extracts the zip, and where ailab sits in it. */
 const SOURCE = '/autograder/source';
@@ -35,12 +31,7 @@ ${executables.map((p) => `  '${p.replace(/'/g, `'\\''`)}'`).join(' \\\n')}
 cd "$SRC/ailab"
 "$SRC/node/bin/node" runner/bin/ailab.mjs --version
 "$SRC/node/bin/node" runner/bin/ailab.mjs list >/dev/null
-# The learner's code runs as nobody (run_autograder sets AILAB_LEARNER_UID): the course's own
-# copy of the checks, fixtures and runner is root's only. node_modules stays readable.
-chmod 0711 "$SRC" "$SRC/ailab"
-chmod -R go-rwx "$SRC/ailab/labs" "$SRC/ailab/runner" "$SRC/ailab/package.json" "$SRC/ailab/package-lock.json" "$SRC/setup.sh" "$SRC/run_autograder"
-if [ -d "$SRC/ailab/fixtures" ]; then chmod -R go-rwx "$SRC/ailab/fixtures"; fi
-echo "ailab: the autograder for ${lab.manifest.id} is set up"
+${lockDownLines('$SRC/ailab', ['$SRC', '$SRC/ailab'], ['$SRC/setup.sh', '$SRC/run_autograder'])}echo "ailab: the autograder for ${lab.manifest.id} is set up"
 `;
 }
 
@@ -56,14 +47,7 @@ set -uo pipefail
 SRC=${SOURCE}
 mkdir -p /autograder/results
 cd "$SRC/ailab"
-AILAB_LEARNER_UID=${PLATFORM_LEARNER_UID} AILAB_GRADESCOPE_HIDDEN=${hidden} NO_COLOR=1 CI=true "$SRC/node/bin/node" runner/bin/ailab.mjs check ${lab.manifest.id} \\
-  --submission /autograder/submission --files-by-name --sandbox local \\
-  --reporter gradescope --out /autograder/results/results.json
-code=$?
-# 0: every check passed; 1: some failed. Either way results.json holds the score.
-if [ "$code" -le 1 ]; then exit 0; fi
-exit "$code"
-`;
+${gradeLines(lab, { node: '"$SRC/node/bin/node"', submission: '/autograder/submission', reporter: 'gradescope', out: '/autograder/results/results.json', env: { AILAB_GRADESCOPE_HIDDEN: hidden } })}`;
 }
 
 /** Every file of the zip: the two scripts, ailab/ and node/bin/node. */

@@ -4,15 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { NODE_IMAGE } from '../image/recipe.ts';
 import type { Lab } from '../lab/load.ts';
-import { graderFiles, type BundleFile } from './files.ts';
-import { PLATFORM_LEARNER_UID } from './gradescope.ts';
+import { gradeLines, graderFiles, lockDownLines, type BundleFile } from './files.ts';
 
 /** PrairieLearn's cap on a grading job's timeout, in seconds. */
 export const PL_MAX_TIMEOUT_S = 600;
-
-/** The grading image: Node of this machine's major version, as the sandbox image is built from. */
-export const PL_IMAGE = `node:${process.versions.node.split('.')[0]}-bookworm-slim`;
 
 /** The folder under serverFilesCourse that holds one lab's grader. */
 export const serverFolder = (lab: Lab) => `ailab-${lab.manifest.id}`;
@@ -28,18 +25,8 @@ export function runScript(lab: Lab): string {
 set -uo pipefail
 HERE=/grade/serverFilesCourse/${serverFolder(lab)}
 mkdir -p /grade/results
-# The learner's code runs as nobody: the grader's own checks, fixtures and runner are root's only.
-chmod 0711 "$HERE"
-chmod -R go-rwx "$HERE/labs" "$HERE/runner" "$HERE/package.json" "$HERE/package-lock.json" "$HERE/run.sh"
-if [ -d "$HERE/fixtures" ]; then chmod -R go-rwx "$HERE/fixtures"; fi
-cd "$HERE"
-AILAB_LEARNER_UID=${PLATFORM_LEARNER_UID} NO_COLOR=1 CI=true node runner/bin/ailab.mjs check ${lab.manifest.id} \\
-  --submission /grade/student --files-by-name --sandbox local \\
-  --reporter prairielearn --out /grade/results/results.json
-code=$?
-if [ "$code" -le 1 ]; then exit 0; fi
-exit "$code"
-`;
+${lockDownLines('$HERE', ['$HERE'], ['$HERE/run.sh'])}cd "$HERE"
+${gradeLines(lab, { node: 'node', submission: '/grade/student', reporter: 'prairielearn', out: '/grade/results/results.json' })}`;
 }
 
 /** The question's info.json: external grading through run.sh, no network, the lab's time limit and a minute more. */
@@ -54,7 +41,7 @@ export function infoJson(lab: Lab, uuid: string): Record<string, unknown> {
     gradingMethod: 'External',
     externalGradingOptions: {
       enabled: true,
-      image: PL_IMAGE,
+      image: NODE_IMAGE,
       serverFilesCourse: [`${serverFolder(lab)}/`],
       entrypoint: `/grade/serverFilesCourse/${serverFolder(lab)}/run.sh`,
       timeout: Math.min(PL_MAX_TIMEOUT_S, lab.manifest.limits.timeout_s + 60),

@@ -13,9 +13,6 @@ export interface K8sBundle {
   policy: Record<string, unknown>;
 }
 
-/** The image the pods run by default: Node, as the course's own Dockerfile starts FROM. */
-export const DEFAULT_POD_IMAGE = `node:${process.versions.node.split('.')[0]}-bookworm-slim`;
-
 /** The volume claims, by role: the course checkout, the sharded submissions, the shards' grades. */
 const CLAIMS = { course: 'ailab-course', subs: 'ailab-subs', grades: 'ailab-grades' } as const;
 

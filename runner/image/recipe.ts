@@ -9,6 +9,9 @@ import { join } from 'node:path';
  */
 const RECIPE_VERSION = '3';
 
+/** The public Node image of this machine's major version, as docker/Dockerfile starts FROM: for pods and PrairieLearn's grading jobs. */
+export const NODE_IMAGE = `node:${process.versions.node.split('.')[0]}-bookworm-slim`;
+
 /** The repository name of sandbox images. */
 export const IMAGE_REPO = 'ailab-sandbox';
 

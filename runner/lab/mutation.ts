@@ -75,10 +75,13 @@ export const mutantKey = (file: string, m: ReportMutant) => `${file}:${m.locatio
 /** True for the "survivors" of Stryker issues #6213 and #6192: no test completed against them. */
 const ranNoTest = (m: ReportMutant) => m.status === 'Survived' && (m.testsCompleted ?? 0) === 0;
 
+/** A report's file path, relative to the lab folder. */
+const labRelative = (labPath: string, path: string) => (path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path);
+
 /** The report's mutants that ailab must run itself (ranNoTest), with their files relative to the lab. */
 export function unconfirmedSurvivors(labPath: string, report: { files: Record<string, { mutants: ReportMutant[] }> }): { file: string; mutant: ReportMutant }[] {
   return Object.entries(report.files).flatMap(([path, entry]) => {
-    const file = path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path;
+    const file = labRelative(labPath, path);
     return entry.mutants.filter(ranNoTest).map((mutant) => ({ file, mutant }));
   });
 }
@@ -143,25 +146,27 @@ export function scoreReport(lab: Lab, labPath: string, report: { files: Record<s
   let rechecked = 0;
   let total = 0;
   for (const [path, entry] of Object.entries(report.files)) {
-    const file = path.startsWith(`${labPath}/`) ? path.slice(labPath.length + 1) : path;
+    const file = labRelative(labPath, path);
     for (const m of entry.mutants) {
       total++;
+      // For a "survivor" Stryker ran no test against: what ailab's own run of it said, if it ran.
+      const verdict = ranNoTest(m) ? (rechecks.get(mutantKey(file, m)) ?? 'not rerun') : undefined;
       const listed = equivalents.find((e) => matches(e, file, m))?.entry;
       if (listed) used.add(listed);
       if (m.status === 'Killed' || m.status === 'Timeout') {
         if (m.status === 'Killed') killed++;
         else timedOut++;
         if (listed) errors.push(`lab.yaml lists ${describe(file, m)} as equivalent, but the checks detect it (${m.status.toLowerCase()}): remove the entry.`);
-      } else if (ranNoTest(m) && rechecks.get(mutantKey(file, m)) === 'killed') {
+      } else if (verdict === 'killed') {
         // Stryker ran no test (issues #6213 and #6192), and ailab's own run of it fails checks.
         killed++;
         rechecked++;
         if (listed) errors.push(`lab.yaml lists ${describe(file, m)} as equivalent, but the checks detect it (rechecked by ailab): remove the entry.`);
-      } else if (ranNoTest(m) && !rechecks.has(mutantKey(file, m))) {
+      } else if (verdict === 'not rerun') {
         // Stryker issues #6213 and #6192: with vitest 4.1 a run can complete no test and still say "survived".
         errors.push(`${describe(file, m)}: Stryker says it survived, but no test ran against it (testsCompleted 0), so that measures nothing. Run again with --force; if it stays, it is Stryker's bug (stryker-js #6213), not a weak check.`);
       } else if (m.status === 'Survived' || m.status === 'NoCoverage') {
-        if (ranNoTest(m)) rechecked++; // ailab's own run passes every check: a survivor after all
+        if (verdict) rechecked++; // ailab's own run passes every check: a survivor after all
         if (listed) equivalent++;
         else survived.push({ file, line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, replacement: m.replacement ?? '', status: m.status });
       } else if (m.status === 'CompileError' || m.status === 'RuntimeError') invalid++;

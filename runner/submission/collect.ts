@@ -86,14 +86,19 @@ export function hashFiles(files: Map<string, Buffer>): string {
   return h.digest('hex');
 }
 
-/** The starter's editable files by file name, for the names that only one of them has. */
-function namesOf(lab: Lab): Map<string, string> {
-  const count = new Map<string, string[]>();
+/** The starter's editable files by file name: each name with the paths that have it. */
+export function starterNames(lab: Lab): Map<string, string[]> {
+  const names = new Map<string, string[]>();
   for (const rel of collectSubmission(lab, lab.dir).files.keys()) {
     const name = rel.split('/').pop()!;
-    count.set(name, [...(count.get(name) ?? []), rel]);
+    names.set(name, [...(names.get(name) ?? []), rel]);
   }
-  return new Map([...count].filter(([, paths]) => paths.length === 1).map(([name, [rel]]) => [name, rel]));
+  return names;
+}
+
+/** The starter's editable files by file name, for the names that only one of them has. */
+function namesOf(lab: Lab): Map<string, string> {
+  return new Map([...starterNames(lab)].filter(([, paths]) => paths.length === 1).map(([name, [rel]]) => [name, rel]));
 }
 
 /**

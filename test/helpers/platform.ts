@@ -3,7 +3,7 @@
 // node:20-bookworm-slim has it at /usr/local/bin/node) and `docker import`ed: no registry, no
 // bind mount of this machine's files. Files go in and out with `docker cp`; scripts run as root.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -16,21 +16,16 @@ import { ROOT } from './cli.ts';
 /** The commands the bundles' scripts (and Gradescope's own harness steps) use. */
 const TOOLS = ['bash', 'sh', 'env', 'chmod', 'mkdir', 'cp', 'rm', 'cat', 'ls', 'id', 'sleep'];
 
-const which = (tool: string) => realpathSync(execaSyncPath(tool));
-function execaSyncPath(tool: string): string {
-  for (const dir of ['/usr/bin', '/bin', '/usr/local/bin']) {
-    try {
-      if (statSync(join(dir, tool)).isFile()) return join(dir, tool);
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${tool} is not on this machine`);
+/** A tool's real file on this machine, as the image copies it. */
+function toolPath(tool: string): string {
+  const dir = ['/usr/bin', '/bin', '/usr/local/bin'].find((d) => existsSync(join(d, tool)));
+  if (!dir) throw new Error(`${tool} is not on this machine`);
+  return realpathSync(join(dir, tool));
 }
 
 /** Builds (once per content) the image of a platform: Gradescope's (no Node) or PrairieLearn's (Node at /usr/local/bin). */
 export async function platformImage(kind: 'gradescope' | 'prairielearn'): Promise<string> {
-  const tools = TOOLS.map((t) => ({ at: `/usr/bin/${t}`, from: which(t) }));
+  const tools = TOOLS.map((t) => ({ at: `/usr/bin/${t}`, from: toolPath(t) }));
   const node = kind === 'prairielearn' ? [{ at: '/usr/local/bin/node', from: process.execPath }] : [];
   // Both platforms' images have the system libraries that Node and the native packages link to: so do these.
   const libs = (await sharedLibraries([...tools.map((t) => t.from), ...nativeFiles(join(ROOT, 'node_modules'))])).map((lib) => ({ at: lib, from: realpathSync(lib) }));
@@ -58,7 +53,7 @@ export async function platformImage(kind: 'gradescope' | 'prairielearn'): Promis
         return header;
       },
     });
-    const imported = execa('docker', ['import', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'ENV HOME=/root', '-', tag], { input: undefined, stdin: 'pipe' });
+    const imported = execa('docker', ['import', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'ENV HOME=/root', '-', tag], { stdin: 'pipe' });
     pack.pipe(imported.stdin!);
     await imported;
     return tag;
@@ -125,6 +120,3 @@ export async function unzip(zip: string, into: string): Promise<void> {
     archive.readEntry();
   });
 }
-
-/** The text of a file on this machine (for the tests' messages). */
-export const text = (path: string) => readFileSync(path, 'utf8');
