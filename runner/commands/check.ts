@@ -92,7 +92,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   building.done();
   // On a terminal the line keeps moving: the elapsed time, and how many checks have reported.
   let done = 0;
-  const say = () => show.step(`running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`);
+  let again: string[] = [];
+  const say = () =>
+    show.step(
+      again.length > 0
+        ? `running ${again.join(', ')} again, alone: ${again.length === 1 ? 'it' : 'they'} hit the per-check limit of ${limits.test_timeout_s ?? lab.manifest.limits.test_timeout_s} s…`
+        : `running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`,
+    );
   say();
   const ticker = show.live ? setInterval(say, 1000) : undefined;
   const onCheckDone = (n: number) => {
@@ -100,7 +106,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (show.live) say();
   };
   const run = { lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal };
-  const results = await runChecks({ ...run, inProcess: Boolean(values['in-process']), typecheck: true, onCheckDone }).finally(() => clearInterval(ticker));
+  const onRerun = (ids: string[]) => {
+    again = ids;
+    say();
+  };
+  const results = await runChecks({ ...run, inProcess: Boolean(values['in-process']), typecheck: true, onCheckDone, onRerun }).finally(() => clearInterval(ticker));
   show.done();
   if (!values.submission && !values.solution) saveRun(root, results); // only the learner's own workspace is progress
   const text = REPORTERS[reporter](results);

@@ -12,6 +12,18 @@ import { AilabReporter } from './reporter.mjs';
 const testTimeout = Number(process.env.AILAB_TEST_TIMEOUT_MS) || 10_000;
 const workers = Math.max(1, Number(process.env.AILAB_WORKERS) || 1);
 
+/**
+ * A rerun of the checks that hit the per-check limit (run-checks.ts) runs their tests only. Each is
+ * named as lab.yaml names it ("suite > test"); vitest matches a pattern against the names joined
+ * by spaces, after the file's own (empty) suite name.
+ */
+function onlyTests() {
+  const names = process.env.AILAB_ONLY_TESTS ? JSON.parse(process.env.AILAB_ONLY_TESTS) : [];
+  if (names.length === 0) return undefined;
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^| )(?:${names.map((n) => escape(n.split(' > ').join(' '))).join('|')})$`);
+}
+
 // Whatever the checks' side writes is its own: in Docker the learner process runs as another user.
 process.umask(0o077);
 const privateTmp = mkdtempSync(join(tmpdir(), 'ailab-checks-'));
@@ -32,6 +44,7 @@ export const shared = {
     allowOnly: false,
     passWithNoTests: true,
     testTimeout,
+    testNamePattern: onlyTests(),
     hookTimeout: testTimeout,
     teardownTimeout: 2_000,
     setupFiles: [fileURLToPath(new URL('./setup.mjs', import.meta.url))],

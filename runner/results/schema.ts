@@ -21,6 +21,11 @@ export const CheckResultSchema = z.object({
   hint: z.string().optional(),
   docs: z.string().optional(),
   durationMs: z.number(),
+  /**
+   * Set when this check hit the per-check limit in the full run and this result is from running it
+   * once more, alone (run-checks.ts): what the full run gave it.
+   */
+  rerun: z.object({ status: CheckStatusSchema, durationMs: z.number() }).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 

@@ -11,6 +11,8 @@ export interface Scored {
   checks: CheckResult[];
   problems: string[];
   ranTests: number;
+  /** The checks that hit the per-check limit (their test, or their file's loading of learner code), with the test file that holds each. */
+  limited: { id: string; file: string }[];
 }
 
 /** The marker because() puts in a failure message: which hint_when entry explains it. */
@@ -67,6 +69,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
   const problems = [...tests.keys()].filter((name) => !known.has(name)).map((name) => `authoring error: the test "${name}" (${tests.get(name)!.file}) is not mapped by any check in lab.yaml`);
   if (log.forged > 0) problems.push(`ignored ${log.forged} line(s) of output that imitated the runner's result frames`);
 
+  const limited: Scored['limited'] = [];
   const checks = lab.checks.map((check): CheckResult => {
     const base = {
       id: check.id,
@@ -91,6 +94,7 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       const first = frame.errors[0];
       const limit = /Test timed out in (\d+)ms/.exec(first?.message ?? '');
       status = limit ? 'timeout' : 'fail';
+      if (limit) limited.push({ id: check.id, file: frame.file });
       message = limit
         ? `This check took longer than the per-test limit of ${Number(limit[1]) / 1000} s (${opts.overrides?.test_timeout_s !== undefined ? 'set by --test-timeout on the command line' : 'limits.test_timeout_s'}). Look for a loop that never ends or a promise that never settles.`
         : describeError(first);
@@ -108,7 +112,10 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
         message = notCompiledMessage(opts.compile);
         noHint = true;
       } else if (broken && !outcome.timedOut) {
-        status = 'error';
+        // Loading the learner's module has the per-check limit too (boundary/learner.ts).
+        const late = broken.errors[0]?.name === 'LearnerTimeoutError';
+        status = late ? 'timeout' : 'error';
+        if (late) limited.push({ id: check.id, file: broken.file });
         // The same words for every check it stopped (so a report can say the cause once), and no
         // path: a hidden check's file is not the learner's to see.
         message = `Its test file could not run, so none of its checks did:\n${describeError(broken.errors[0])}`;
@@ -133,5 +140,5 @@ export function scoreChecks(lab: Lab, log: FrameLog, outcome: Outcome, opts: { r
       durationMs: frame?.durationMs ?? 0,
     };
   });
-  return { checks, problems, ranTests: tests.size };
+  return { checks, problems, ranTests: tests.size, limited };
 }

@@ -66,7 +66,7 @@ describe('failure messages', () => {
 });
 
 describe('a hang', () => {
-  test('costs its own check only, which is named with its limit, and the progress line keeps moving in a terminal', async () => {
+  test('costs its own check only, which is named with its limit and run again alone, and the progress line keeps moving in a terminal', async () => {
     const name = `ailab-hang-${process.pid}`;
     const fixture = join(ROOT, 'fixtures/submissions/lab-00/timeout/one-check-hangs');
     const cmd = `cd ${ROOT} && env -u CI -u NO_COLOR -u FORCE_COLOR TERM=xterm-256color ${process.execPath} runner/bin/ailab.mjs check lab-00 --submission ${fixture} --sandbox local; echo EXIT=$?; sleep 600`;
@@ -76,6 +76,7 @@ describe('a hang', () => {
     try {
       // While the hung check waits out its 5 s, the line shows the time going on and the checks done so far.
       const seen = new Set<string>();
+      let rerunShown = false;
       let final = '';
       for (let i = 0; i < 600; i++) {
         const text = await screen();
@@ -85,6 +86,7 @@ describe('a hang', () => {
         }
         const live = /(\d+\.\d)s running 11 checks of lab-00 in the local sandbox… (\d+)\/11 done/.exec(text);
         if (live) seen.add(`${live[1]}|${live[2]}`);
+        rerunShown ||= /\d+\.\ds running topk-brute-force again, alone: it hit the per-check limit of 5 s…/.test(text);
         await new Promise((r) => setTimeout(r, 100));
       }
       const times = new Set([...seen].map((s) => s.split('|')[0]));
@@ -94,6 +96,9 @@ describe('a hang', () => {
       expect(final).toContain('EXIT=1');
       expect(final).toMatch(/topk-brute-force .* timeout/);
       expect(final).toContain('This check took longer than the per-test limit of 5 s (limits.test_timeout_s).');
+      // It hung again when it ran alone, which the line said while it did.
+      expect(rerunShown, 'the progress line named the check running again').toBe(true);
+      expect(final).toContain('It hit the limit twice: in the full run and again when run alone.');
       expect(final).toMatch(/Score: 90\/100/);
     } finally {
       await execa('tmux', ['kill-session', '-t', name], { reject: false });

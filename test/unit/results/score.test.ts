@@ -71,6 +71,19 @@ describe('scoreChecks', () => {
     expect(checks[0].message).toContain('per-test limit of 10 s (limits.test_timeout_s)');
   });
 
+  test('the checks that hit the per-check limit are listed with their file, for their rerun; a wrong answer is not', () => {
+    const frames: Frame[] = [test_('add > adds small numbers', 'failed', 'Test timed out in 10000ms.'), test_('add > adds negative numbers', 'failed', 'expected -1 to be -3'), end];
+    expect(scoreChecks(lab, { frames, forged: 0 }, outcome()).limited).toEqual([{ id: 'add-small', file: 'tests/add.test.ts' }]);
+  });
+
+  test("loading the learner's module past the per-check limit is a timeout of each check of that file, listed for the rerun", () => {
+    const late = 'Loading src/add.ts took longer than the per-test limit of 10 s (limits.test_timeout_s): look for a loop that never ends, or a promise that never settles, in code that runs when the module loads.';
+    const frames: Frame[] = [{ type: 'module', file: 'checks/add.test.ts', errors: [{ name: 'LearnerTimeoutError', message: late }] }, test_('add > adds small numbers', 'passed'), end];
+    const { checks, limited } = scoreChecks(lab, { frames, forged: 0 }, outcome());
+    expect(checks[1]).toMatchObject({ status: 'timeout', points: 0, message: `Its test file could not run, so none of its checks did:\nLearnerTimeoutError: ${late}` });
+    expect(limited).toEqual([{ id: 'add-negative', file: 'checks/add.test.ts' }]);
+  });
+
   test('a per-test timeout set by --test-timeout says so', () => {
     const { checks } = scoreChecks(lab, { frames: [test_('add > adds small numbers', 'failed', 'Test timed out in 3000ms.'), end], forged: 0 }, outcome(), { overrides: { test_timeout_s: 3 } });
     expect(checks[0].message).toContain('per-test limit of 3 s (set by --test-timeout on the command line)');
