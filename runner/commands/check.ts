@@ -92,13 +92,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   building.done();
   // On a terminal the line keeps moving: the elapsed time, and how many checks have reported.
   let done = 0;
-  let again: string[] = [];
-  const say = () =>
-    show.step(
-      again.length > 0
-        ? `running ${again.join(', ')} again, alone: ${again.length === 1 ? 'it' : 'they'} hit the per-check limit of ${limits.test_timeout_s ?? lab.manifest.limits.test_timeout_s} s…`
-        : `running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`,
-    );
+  let rerunning = ''; // the line while the checks that hit the per-check limit run again
+  const say = () => show.step(rerunning || `running ${lab.checks.length} checks of ${lab.manifest.id} in the ${sandbox.kind} sandbox… ${done}/${lab.checks.length} done`);
   say();
   const ticker = show.live ? setInterval(say, 1000) : undefined;
   const onCheckDone = (n: number) => {
@@ -106,8 +101,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (show.live) say();
   };
   const run = { lab, root, files: submission.files, source: submission.source, sha256: submission.sha256, sandbox, limits, signal: ctx.signal };
-  const onRerun = (ids: string[]) => {
-    again = ids;
+  const onRerun = (ids: string[], limitS: number) => {
+    rerunning = `running ${ids.join(', ')} again, alone: ${ids.length === 1 ? 'it' : 'they'} hit the per-check limit of ${limitS} s…`;
     say();
   };
   const results = await runChecks({ ...run, inProcess: Boolean(values['in-process']), typecheck: true, onCheckDone, onRerun }).finally(() => clearInterval(ticker));

@@ -36,8 +36,8 @@ export interface RunChecksOptions {
   inProcess?: boolean;
   /** Told after each check's test reports, with how many have reported so far. */
   onCheckDone?: (done: number) => void;
-  /** Told when the checks that hit the per-check limit start their second run, alone, by id. */
-  onRerun?: (ids: string[]) => void;
+  /** Told when the checks that hit the per-check limit (in seconds) start their second run, alone, by id. */
+  onRerun?: (ids: string[], limitS: number) => void;
   /**
    * Type-check the editable files beside the run: for a learner's own check and watch runs. Off by
    * default: grade and verify run many at once, and each check holds a compiler (~200 MB). Watch
@@ -212,7 +212,7 @@ async function rerunLimited(opts: RunChecksOptions, limits: LabLimits, first: Gr
   const targets = checks.filter((c) => ids.has(c.id));
   const files = [...new Set(first.scored.limited.map((l) => l.file))];
   mark('run: rerunning checks that hit the per-check limit');
-  opts.onRerun?.([...ids]);
+  opts.onRerun?.([...ids], limits.test_timeout_s);
   const again = await gradedRun(opts, limits, { tests: targets.map((c) => c.test), files });
   const twice = new Set(again.scored.limited.map((l) => l.id));
   const notes: string[] = [];

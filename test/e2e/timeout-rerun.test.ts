@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { pickSubmission } from '../../runner/commands/options.ts';
@@ -11,6 +10,7 @@ import { LocalSandbox } from '../../runner/sandbox/local.ts';
 import { WarmDockerSandbox } from '../../runner/sandbox/warm.ts';
 import type { Outcome, RunSpec, Sandbox } from '../../runner/sandbox/types.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { processesWith } from '../helpers/hostile.ts';
 
 // CI once graded a copy of lab-00's solution at 90/100: its topk-brute-force check (284 ms on an
 // idle machine) ran 5,461 ms on a loaded one and hit the lab's per-check limit of 5 s. A machine
@@ -19,18 +19,19 @@ import { ROOT } from '../helpers/cli.ts';
 // process is stopped (SIGSTOP) for longer than the limit, as a starved process would be.
 
 /** The learner processes of one run tree: their command line names its .ailab-learner/host.cjs. */
-function learnerPids(runDir: string): number[] {
-  const host = join(runDir, '.ailab-learner/host.cjs');
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(host);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+const learnerPids = (runDir: string) => processesWith(join(runDir, '.ailab-learner/host.cjs'));
+
+/** A sandbox that keeps every spec it is given. */
+class Recording implements Sandbox {
+  readonly specs: RunSpec[] = [];
+  constructor(readonly inner: Sandbox) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
+    this.specs.push(spec);
+    return this.inner.run(spec, signal);
+  }
 }
 
 /**
@@ -38,20 +39,18 @@ function learnerPids(runDir: string): number[] {
  * moment one starts (`load`: the checks are loading the learner's module), or once the first check
  * has reported (`test`: a check is calling into it).
  */
-class StallingSandbox implements Sandbox {
-  readonly kind = 'local' as const;
-  readonly inner = new LocalSandbox();
-  readonly specs: RunSpec[] = [];
+class StallingSandbox extends Recording {
   stalled = 0;
 
   constructor(
     private readonly stallMs: number,
-    private readonly when: 'load' | 'test' = 'load',
-  ) {}
+    private readonly when: 'load' | 'test',
+  ) {
+    super(new LocalSandbox());
+  }
 
-  async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
-    this.specs.push(spec);
-    if (this.specs.length > 1 || this.stallMs === 0) return this.inner.run(spec, signal);
+  override async run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
+    if (this.specs.length > 0) return super.run(spec, signal);
     let done = false;
     let reported = false;
     const intercept = spec.interceptStdout!;
@@ -83,24 +82,11 @@ class StallingSandbox implements Sandbox {
       }
     })();
     try {
-      return await this.inner.run(watched, signal);
+      return await super.run(watched, signal);
     } finally {
       done = true;
       await freeze;
     }
-  }
-}
-
-/** A sandbox that keeps every spec it is given. */
-class Recording implements Sandbox {
-  readonly specs: RunSpec[] = [];
-  constructor(readonly inner: Sandbox) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  run(spec: RunSpec, signal?: AbortSignal): Promise<Outcome> {
-    this.specs.push(spec);
-    return this.inner.run(spec, signal);
   }
 }
 
