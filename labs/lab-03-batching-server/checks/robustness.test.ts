@@ -268,8 +268,10 @@ describe('errors (hidden)', () => {
 
 describe('lifecycle (hidden)', () => {
   test('shutdown stops accepting, drains the queue, then closes', async () => {
-    // maxWaitMs is long: the drain must flush the last partial batch, not wait for its deadline
-    const maxWaitMs = 2000;
+    // maxWaitMs is long: the drain must flush the last partial batch, not wait for its deadline. It is
+    // three times the 2 s the first batch may take to leave below, so a server that dispatches only
+    // on the timer (mutants/no-size-trigger) surely has none in flight by then, however busy the machine.
+    const maxWaitMs = 6000;
     const s = await startServer({ maxBatchSize: 4, maxWaitMs });
     // a request whose upload is still in progress when close() is called (a kept-alive socket): it comes too late to be served
     const slow = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/v1/infer', agent: s.agent, headers: { 'content-type': 'application/json', 'content-length': String('{"input": "slow"}'.length) } });
